@@ -1,0 +1,54 @@
+/**
+ * tickwire: exchange connectivity for trading bots.
+ *
+ * Named exports only; each layer keeps its private helpers unexported.
+ */
+export {
+  errorCatalogue,
+  errorCodes,
+  isErrorCode,
+  TickwireError,
+  TransportError,
+  ExchangeError,
+  ValidationError,
+  AuthError,
+  createError,
+  isTickwireError,
+  REDACTED,
+  registerSecret,
+  unregisterSecret,
+  redactString,
+  redactValue,
+  isSecretKey,
+} from './errors/index.js';
+export type {
+  ErrorCategory,
+  ErrorCode,
+  BaseErrorContext,
+  ErrorContextByCode,
+  ErrorContextOf,
+  TickwireErrorJson,
+  TickwireErrorOptions,
+} from './errors/index.js';
+
+export {
+  Decimal,
+  parseDecimal,
+  parseUnsignedInteger,
+  fromScaledInteger,
+  toScaledInteger,
+  formatDecimal,
+  decimalPlaces,
+  isDecimalString,
+} from './numbers/index.js';
+export type { DecimalLike, ScaleRounding } from './numbers/index.js';
+
+export {
+  DecimalString,
+  LenientDecimalString,
+  IntegerString,
+  LenientIntegerString,
+  TimestampMs,
+  Side,
+  parse,
+} from './schemas/index.js';

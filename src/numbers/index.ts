@@ -1,0 +1,11 @@
+export {
+  Decimal,
+  parseDecimal,
+  parseUnsignedInteger,
+  fromScaledInteger,
+  toScaledInteger,
+  formatDecimal,
+  decimalPlaces,
+  isDecimalString,
+} from './decimal.js';
+export type { DecimalLike, ScaleRounding } from './decimal.js';

@@ -1,0 +1,9 @@
+export {
+  DecimalString,
+  LenientDecimalString,
+  IntegerString,
+  LenientIntegerString,
+  TimestampMs,
+  Side,
+} from './primitives.js';
+export { parse } from './parse.js';
