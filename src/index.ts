@@ -52,3 +52,6 @@ export {
   Side,
   parse,
 } from './schemas/index.js';
+
+export { DROP, composeStages, composeInterceptors } from './pipeline/index.js';
+export type { Drop, Handler, Interceptor, MaybePromise, Stage } from './pipeline/index.js';
