@@ -24,7 +24,9 @@ describe('composeStages', () => {
   it('stops at DROP, sync or async', async () => {
     const never = jest.fn((n: number) => n);
     expect(composeStages<number>([() => DROP, never])(1)).toBe(DROP);
-    await expect(composeStages<number>([async () => DROP, never])(1)).resolves.toBe(DROP);
+    await expect(
+      composeStages<number>([async (): Promise<typeof DROP> => DROP, never])(1),
+    ).resolves.toBe(DROP);
     expect(never).not.toHaveBeenCalled();
   });
 
