@@ -1,0 +1,13 @@
+export { MarketRegistry } from './market-registry.js';
+export type { MarketRegistryOptions } from './market-registry.js';
+export type {
+  BalanceUpdate,
+  DepthLevel,
+  DepthUpdate,
+  MarketInfo,
+  NonceUpdate,
+  OrderSide,
+  OrderStatus,
+  OrderUpdate,
+  Trade,
+} from './models.js';
