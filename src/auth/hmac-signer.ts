@@ -1,0 +1,41 @@
+import { createHmac } from 'node:crypto';
+import { createError } from '../errors/tickwire-error.js';
+import { registerSecret } from '../errors/redact.js';
+import type { Signer } from './signer.js';
+
+/**
+ * Options of {@link createHmacSigner}.
+ *
+ * @example
+ * const options: HmacSignerOptions = { apiKey: 'vmPUZE6…', secret: 'NhqPtmdS…' };
+ */
+export interface HmacSignerOptions {
+  /** API key sent alongside signatures. No default. */
+  readonly apiKey?: string;
+  /** The HMAC secret, used as a UTF-8 key (Binance's rule). Required. */
+  readonly secret: string;
+}
+
+/**
+ * Creates an HMAC-SHA256 signer whose output is lower-case hex (Binance REST and WS API).
+ * The secret (and the API key) are registered for redaction.
+ *
+ * @example
+ * const signer = createHmacSigner({ apiKey, secret });
+ * signer.sign('symbol=LTCBTC&timestamp=1499827319559'); // '…64 hex chars…'
+ */
+export function createHmacSigner(options: HmacSignerOptions): Signer {
+  const { secret, apiKey } = options;
+  if (typeof secret !== 'string' || secret.length === 0) {
+    throw createError('AUTH_MISSING_CREDENTIALS', 'HMAC signer needs a non-empty secret');
+  }
+  registerSecret(secret);
+  if (apiKey !== undefined) registerSecret(apiKey);
+  return {
+    algorithm: 'HMAC-SHA256',
+    ...(apiKey === undefined ? {} : { apiKey }),
+    sign: function hmacSign(payload: string): string {
+      return createHmac('sha256', secret).update(payload, 'utf8').digest('hex');
+    },
+  };
+}
