@@ -1,0 +1,192 @@
+import WebSocket from 'ws';
+import { createError, type TickwireError } from '../errors/index.js';
+
+/**
+ * Options of one WebSocket connection. TLS certificates are always verified: there is no
+ * option to turn that off.
+ *
+ * @example
+ * const opts: WsConnectionOptions = { url: 'wss://stream.binance.com:9443/ws', handshakeTimeoutMs: 10_000 };
+ */
+export interface WsConnectionOptions {
+  /** `ws://` or `wss://` URL. */
+  readonly url: string;
+  /** Extra handshake headers (API keys here are redacted in every error and event). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Time allowed for TCP + TLS + upgrade. Default 10 000 (ms). */
+  readonly handshakeTimeoutMs?: number;
+  /** Negotiate permessage-deflate. Default `false` (it costs CPU per message). */
+  readonly perMessageDeflate?: boolean;
+  /** `send` fails with `WS_BACKPRESSURE` while more than this is buffered. Default 4 MiB (bytes). */
+  readonly highWatermarkBytes?: number;
+  /** Largest incoming message accepted. Default 64 MiB (bytes). */
+  readonly maxPayloadBytes?: number;
+}
+
+/** Callbacks of a {@link WsConnection}; plain functions so the receive path stays cheap. */
+export interface WsConnectionHandlers {
+  /** One data frame. `data` is the raw payload. */
+  readonly onMessage: (data: Buffer, isBinary: boolean) => void;
+  /** The socket closed (after `open` resolved); `code` 1006 when it simply dropped. */
+  readonly onClose: (code: number, reason: string) => void;
+  /** A pong control frame arrived. */
+  readonly onPong?: () => void;
+  /** A socket-level error (the close follows). */
+  readonly onError?: (error: TickwireError) => void;
+}
+
+/**
+ * One WebSocket connection over `ws`: connects with a handshake timeout, answers pings
+ * (ws does so automatically), surfaces close codes, refuses to send above a high watermark
+ * of buffered bytes, and remembers when it last received anything.
+ *
+ * @example
+ * const c = new WsConnection({ url }, { onMessage: (d) => handle(JSON.parse(d.toString())), onClose });
+ * await c.open({ signal });
+ * c.send('{"method":"SUBSCRIBE","params":["btcusdt@trade"],"id":1}');
+ */
+export class WsConnection {
+  readonly url: string;
+  readonly highWatermarkBytes: number;
+  /** Epoch ms of the last frame (data, ping or pong) received; 0 before the first. */
+  lastReceivedAt = 0;
+  readonly #options: WsConnectionOptions;
+  readonly #handlers: WsConnectionHandlers;
+  #ws: WebSocket | undefined;
+  #closed = false;
+
+  constructor(options: WsConnectionOptions, handlers: WsConnectionHandlers) {
+    this.url = options.url;
+    this.highWatermarkBytes = options.highWatermarkBytes ?? 4 * 1024 * 1024;
+    this.#options = options;
+    this.#handlers = handlers;
+  }
+
+  /** True while the socket is open. */
+  get isOpen(): boolean {
+    return this.#ws !== undefined && this.#ws.readyState === WebSocket.OPEN;
+  }
+
+  /** Bytes queued in the socket, not yet written. */
+  get bufferedAmount(): number {
+    return this.#ws?.bufferedAmount ?? 0;
+  }
+
+  /**
+   * Connects. Rejects with `TRANSPORT_TIMEOUT` (handshake too slow),
+   * `TRANSPORT_CONNECTION_FAILED` (refused, reset, TLS, HTTP status instead of an upgrade)
+   * or `ABORTED`.
+   */
+  open(options: { signal?: AbortSignal } = {}): Promise<void> {
+    const signal = options.signal;
+    if (signal?.aborted) return Promise.reject(createError('ABORTED', 'connect aborted'));
+    const o = this.#options;
+    const ws = new WebSocket(o.url, {
+      headers: { ...o.headers },
+      handshakeTimeout: o.handshakeTimeoutMs ?? 10_000,
+      perMessageDeflate: o.perMessageDeflate ?? false,
+      maxPayload: o.maxPayloadBytes ?? 64 * 1024 * 1024,
+      rejectUnauthorized: true,
+    });
+    this.#ws = ws;
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const onAbort = (): void => {
+        fail(createError('ABORTED', 'connect aborted'));
+        ws.terminate();
+      };
+      const fail = (e: TickwireError): void => {
+        if (settled) return;
+        settled = true;
+        signal?.removeEventListener('abort', onAbort);
+        reject(e);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      ws.once('unexpected-response', (_req, res) => {
+        fail(
+          createError(
+            'TRANSPORT_CONNECTION_FAILED',
+            `upgrade refused with HTTP ${res.statusCode}`,
+            {
+              context: { url: o.url, status: res.statusCode ?? 0 },
+            },
+          ),
+        );
+        ws.terminate();
+      });
+      ws.on('error', (err: Error & { code?: string }) => {
+        const timeout = /timed out/i.test(err.message);
+        const e = createError(
+          timeout ? 'TRANSPORT_TIMEOUT' : 'TRANSPORT_CONNECTION_FAILED',
+          `websocket ${settled ? 'error' : 'connect failed'}: ${err.message}`,
+          { context: { url: o.url }, cause: err },
+        );
+        if (!settled) fail(e);
+        else this.#handlers.onError?.(e);
+      });
+      ws.once('open', () => {
+        if (settled) return;
+        settled = true;
+        signal?.removeEventListener('abort', onAbort);
+        this.lastReceivedAt = Date.now();
+        const onMessage = this.#handlers.onMessage;
+        ws.on('message', (data: Buffer, isBinary: boolean) => {
+          this.lastReceivedAt = Date.now();
+          onMessage(data, isBinary);
+        });
+        ws.on('ping', () => {
+          this.lastReceivedAt = Date.now();
+        });
+        const onPong = this.#handlers.onPong;
+        ws.on('pong', () => {
+          this.lastReceivedAt = Date.now();
+          onPong?.();
+        });
+        ws.once('close', (code: number, reason: Buffer) => {
+          this.#closed = true;
+          this.#handlers.onClose(code, reason.toString());
+        });
+        resolve();
+      });
+    });
+  }
+
+  /**
+   * Sends one text frame now. Throws `WS_NOT_CONNECTED` when closed and `WS_BACKPRESSURE`
+   * when more than `highWatermarkBytes` are already buffered.
+   */
+  send(data: string): void {
+    const ws = this.#ws;
+    if (ws === undefined || ws.readyState !== WebSocket.OPEN) {
+      throw createError('WS_NOT_CONNECTED', 'websocket is not open');
+    }
+    if (ws.bufferedAmount > this.highWatermarkBytes) {
+      throw createError(
+        'WS_BACKPRESSURE',
+        `websocket send buffer above ${this.highWatermarkBytes} bytes`,
+      );
+    }
+    ws.send(data);
+  }
+
+  /** Sends a ping control frame; false when not open. */
+  ping(): boolean {
+    const ws = this.#ws;
+    if (ws === undefined || ws.readyState !== WebSocket.OPEN) return false;
+    ws.ping();
+    return true;
+  }
+
+  /** Closes with a close frame (`code` default 1000). */
+  close(code = 1000, reason = ''): void {
+    const ws = this.#ws;
+    if (ws === undefined || this.#closed) return;
+    if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
+    else ws.close(code, reason);
+  }
+
+  /** Destroys the socket without a close handshake (dead peer). */
+  terminate(): void {
+    this.#ws?.terminate();
+  }
+}

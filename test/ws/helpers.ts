@@ -1,0 +1,69 @@
+import type { WsManager } from '../../src/ws/index.js';
+import type { WsEvent } from '../../src/ws/index.js';
+
+/** The test protocol: `{op:'sub'|'unsub', key}` from the client, `{key, seq, …}` from the server. */
+export interface TestMsg {
+  readonly key?: string;
+  readonly seq?: number;
+  readonly id?: number;
+  readonly op?: string;
+  readonly [k: string]: unknown;
+}
+
+export const router = (m: TestMsg): string | undefined => m.key;
+
+export function channel(key: string, isPrivate = false) {
+  return {
+    key,
+    subscribe: () => ({ op: 'sub', key }),
+    unsubscribe: () => ({ op: 'unsub', key }),
+    private: isPrivate,
+  };
+}
+
+/** Resolves with the first event of `type` that matches, or rejects after `ms`. */
+export function nextEvent<TType extends WsEvent['type']>(
+  m: WsManager<TestMsg>,
+  type: TType,
+  match: (e: Extract<WsEvent, { type: TType }>) => boolean = () => true,
+  ms = 5000,
+): Promise<Extract<WsEvent, { type: TType }>> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => {
+      off();
+      reject(new Error(`timed out waiting for event ${type}`));
+    }, ms);
+    const off = m.events.on(type, (e) => {
+      if (!match(e)) return;
+      clearTimeout(t);
+      off();
+      resolve(e);
+    });
+  });
+}
+
+/** Reads `n` values from an iterator (rejects after `ms`). */
+export async function take<T>(it: AsyncIterator<T>, n: number, ms = 5000): Promise<T[]> {
+  const out: T[] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${out.length}/${n} values`)), ms);
+  });
+  try {
+    while (out.length < n) {
+      const r = await Promise.race([it.next(), timeout]);
+      if (r.done) break;
+      out.push(r.value);
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  return out;
+}
+
+/** Collects every error code reported on the event stream. */
+export function errorCodes(m: WsManager<TestMsg>): string[] {
+  const codes: string[] = [];
+  m.events.on('error', (e) => codes.push(e.error.code));
+  return codes;
+}
