@@ -1,0 +1,91 @@
+// The loopback server of the `ws` bench, run in its own process (forked by bench/ws.ts) so
+// it never competes with the client for the event loop. Two modes, chosen by the first
+// frame a client sends ({"op":"sub","key":"t","mode":…}):
+// - flood: pre-built, pre-framed WebSocket frames written straight to the socket, as fast as
+//   it drains (the server must never be the bottleneck);
+// - rate: frames at a fixed rate, each stamped with process.hrtime.bigint() when written
+//   (CLOCK_MONOTONIC is shared by every process on the host), for latency.
+import type { Socket } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+interface Command {
+  readonly op: string;
+  readonly mode: 'flood' | 'rate';
+  readonly n: number;
+  readonly rate?: number;
+}
+
+const TRADE_PREFIX =
+  '{"key":"t","e":"trade","s":"BTCUSDT","p":"64123.45000000","q":"0.01200000","T":1700000000000,"m":true,"seq":';
+
+function frameHeader(len: number): Buffer {
+  if (len < 126) return Buffer.from([0x81, len]);
+  const h = Buffer.alloc(4);
+  h[0] = 0x81;
+  h[1] = 126;
+  h.writeUInt16BE(len, 2);
+  return h;
+}
+
+// 256 frames per chunk, each a complete unmasked server→client text frame.
+function buildChunk(): { chunk: Buffer; frames: number } {
+  const parts: Buffer[] = [];
+  const frames = 256;
+  for (let i = 0; i < frames; i++) {
+    const payload = Buffer.from(`${TRADE_PREFIX}${i},"ts":"0"}`);
+    parts.push(frameHeader(payload.length), payload);
+  }
+  return { chunk: Buffer.concat(parts), frames };
+}
+
+const { chunk, frames: framesPerChunk } = buildChunk();
+
+function flood(ws: WebSocket, n: number): void {
+  const socket = (ws as unknown as { _socket: Socket })._socket;
+  let sent = 0;
+  const pump = (): void => {
+    while (sent < n) {
+      sent += framesPerChunk;
+      if (!socket.write(chunk)) {
+        socket.once('drain', pump);
+        return;
+      }
+    }
+  };
+  pump();
+}
+
+function atRate(ws: WebSocket, n: number, rate: number): void {
+  const start = process.hrtime.bigint();
+  let sent = 0;
+  const tick = (): void => {
+    if (ws.readyState !== ws.OPEN) return;
+    const elapsedNs = Number(process.hrtime.bigint() - start);
+    const due = Math.min(n, Math.floor((elapsedNs / 1e9) * rate));
+    while (sent < due) {
+      ws.send(`${TRADE_PREFIX}${sent},"ts":"${process.hrtime.bigint()}"}`);
+      sent++;
+    }
+    if (sent < n) setImmediate(tick);
+  };
+  tick();
+}
+
+const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
+wss.on('connection', (ws) => {
+  ws.on('error', () => undefined);
+  ws.on('message', (data: Buffer) => {
+    const cmd = JSON.parse(data.toString()) as Command;
+    if (cmd.op !== 'sub') return;
+    if (cmd.mode === 'flood') flood(ws, cmd.n);
+    else atRate(ws, cmd.n, cmd.rate ?? 10_000);
+  });
+});
+wss.on('listening', () => {
+  const addr = wss.address();
+  process.send?.({ port: typeof addr === 'object' && addr !== null ? addr.port : 0 });
+});
+process.on('disconnect', () => {
+  wss.close();
+  process.exit(0);
+});
