@@ -1,0 +1,208 @@
+import { Pool } from 'undici';
+import { createError, isTickwireError } from '../errors/tickwire-error.js';
+import type { TickwireError } from '../errors/tickwire-error.js';
+import type { HttpMethod } from './types.js';
+
+/**
+ * Options of {@link RestConnection}.
+ *
+ * @example
+ * const options: RestConnectionOptions = { origin: 'https://api.binance.com', connections: 8 };
+ */
+export interface RestConnectionOptions {
+  /** `scheme://host[:port]`; a path, if any, is ignored. Required. */
+  readonly origin: string;
+  /** Maximum sockets to the origin (the connection cap). Default 16. */
+  readonly connections?: number;
+  /** Idle keep-alive before a socket is closed, in ms. Default 4000 (undici's). */
+  readonly keepAliveTimeoutMs?: number;
+  /** TCP + TLS connect timeout, in ms. Default 10000. */
+  readonly connectTimeoutMs?: number;
+  /** Time to receive the response headers, in ms. Default 10000 (Binance's own server timeout). */
+  readonly headersTimeoutMs?: number;
+  /** Maximum gap between two body chunks, in ms. Default 10000. */
+  readonly bodyTimeoutMs?: number;
+  /** Largest response body accepted, in bytes. Default 16 MiB. */
+  readonly maxResponseBytes?: number;
+}
+
+/**
+ * One HTTP request on the wire: method, path with its encoded query, headers, body bytes.
+ *
+ * @example
+ * const wire: WireRequest = { method: 'GET', path: '/api/v3/time', headers: {} };
+ */
+export interface WireRequest {
+  readonly method: HttpMethod;
+  /** Path and encoded query string, sent byte for byte. */
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string;
+}
+
+/**
+ * What came back: status, lower-case headers, body text.
+ *
+ * @example
+ * const { status, text } = await connection.request(wire);
+ */
+export interface WireResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly text: string;
+}
+
+// Errors raised before any byte of the request could have reached the server.
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+]);
+
+/**
+ * An undici `Pool` to one origin: keep-alive, connect / headers / body timeouts, a cap on
+ * sockets, `AbortSignal`. Failures are tickwire errors: `TRANSPORT_TIMEOUT`,
+ * `TRANSPORT_CONNECTION_FAILED` (context `sent`: whether the request may have reached the
+ * server, which decides if an order's status is unknown), `ABORTED`, `VALIDATION_FAILED`
+ * (body too large). Any HTTP status is a response, not an error.
+ *
+ * @example
+ * const conn = new RestConnection({ origin: 'https://api.binance.com' });
+ * const res = await conn.request({ method: 'GET', path: '/api/v3/time', headers: {} }, { signal });
+ * await conn.close();
+ */
+export class RestConnection {
+  /** The origin this connection talks to. */
+  readonly origin: string;
+  readonly #pool: Pool;
+  readonly #maxBytes: number;
+
+  constructor(options: RestConnectionOptions) {
+    let url: URL;
+    try {
+      url = new URL(options.origin);
+    } catch (cause) {
+      throw createError('INVALID_ARGUMENT', `not a URL: ${options.origin}`, {
+        context: { argument: 'origin' },
+        cause,
+      });
+    }
+    this.origin = url.origin;
+    this.#maxBytes = options.maxResponseBytes ?? 16 * 1024 * 1024;
+    this.#pool = new Pool(this.origin, {
+      connections: options.connections ?? 16,
+      keepAliveTimeout: options.keepAliveTimeoutMs ?? 4000,
+      headersTimeout: options.headersTimeoutMs ?? 10_000,
+      bodyTimeout: options.bodyTimeoutMs ?? 10_000,
+      connect: { timeout: options.connectTimeoutMs ?? 10_000 },
+      maxResponseSize: this.#maxBytes,
+    });
+  }
+
+  /**
+   * Sends one request and reads the whole body.
+   *
+   * @example
+   * const res = await conn.request({ method: 'POST', path: '/order', headers, body }, { signal });
+   */
+  async request(wire: WireRequest, options: { signal?: AbortSignal } = {}): Promise<WireResponse> {
+    const { signal } = options;
+    try {
+      const res = await this.#pool.request({
+        method: wire.method,
+        path: wire.path,
+        headers: wire.headers,
+        body: wire.body ?? null,
+        signal: signal ?? null,
+      });
+      const text = await res.body.text();
+      return { status: res.statusCode, headers: res.headers, text };
+    } catch (cause) {
+      throw this.#mapError(cause, wire, signal);
+    }
+  }
+
+  /**
+   * Closes idle sockets and waits for in-flight requests.
+   *
+   * @example
+   * await conn.close();
+   */
+  async close(): Promise<void> {
+    await this.#pool.close();
+  }
+
+  /**
+   * Destroys every socket at once, failing in-flight requests.
+   *
+   * @example
+   * await conn.destroy();
+   */
+  async destroy(): Promise<void> {
+    await this.#pool.destroy();
+  }
+
+  #mapError(cause: unknown, wire: WireRequest, signal: AbortSignal | undefined): TickwireError {
+    if (isTickwireError(cause)) return cause;
+    const url = `${this.origin}${wire.path}`;
+    const base = { method: wire.method, url };
+    if (signal?.aborted === true) {
+      return createError('ABORTED', `${wire.method} ${url} aborted`, {
+        context: { ...base, sent: true },
+        cause,
+      });
+    }
+    const code = errorCode(cause);
+    switch (code) {
+      case 'UND_ERR_CONNECT_TIMEOUT':
+        return createError('TRANSPORT_TIMEOUT', `connect timeout: ${wire.method} ${url}`, {
+          context: { ...base, phase: 'connect', sent: false },
+          cause,
+        });
+      case 'UND_ERR_HEADERS_TIMEOUT':
+      case 'UND_ERR_BODY_TIMEOUT':
+        return createError(
+          'TRANSPORT_TIMEOUT',
+          `${code === 'UND_ERR_HEADERS_TIMEOUT' ? 'headers' : 'body'} timeout: ${wire.method} ${url}`,
+          {
+            context: {
+              ...base,
+              phase: code === 'UND_ERR_HEADERS_TIMEOUT' ? 'headers' : 'body',
+              sent: true,
+            },
+            cause,
+          },
+        );
+      case 'UND_ERR_RES_EXCEEDED_MAX_SIZE':
+        return createError('VALIDATION_FAILED', `response body exceeds ${this.#maxBytes} bytes`, {
+          context: { ...base, what: `${wire.method} ${wire.path}`, path: '' },
+          cause,
+        });
+      default: {
+        const sent = code === undefined || !NOT_SENT_CODES.has(code);
+        const message = cause instanceof Error ? cause.message : String(cause);
+        return createError('TRANSPORT_CONNECTION_FAILED', `${wire.method} ${url}: ${message}`, {
+          context: { ...base, sent, ...(code === undefined ? {} : { errorCode: code }) },
+          cause,
+        });
+      }
+    }
+  }
+}
+
+function errorCode(e: unknown): string | undefined {
+  for (let cur: unknown = e, depth = 0; cur !== undefined && depth < 4; depth++) {
+    if (typeof cur !== 'object' || cur === null) return undefined;
+    const c = (cur as { code?: unknown }).code;
+    if (typeof c === 'string') return c;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
