@@ -25,3 +25,5 @@ export { DEFAULT_NO_RETRY_CLOSE_CODES, closeCodeClass, isNoRetryCloseCode } from
 export type { NoRetryCloseCodes } from './close-codes.js';
 export { wsCloseChannel, wsOpenChannel, wsReconnectChannel } from './diagnostics.js';
 export type { WsCloseDiagnostic, WsOpenDiagnostic, WsReconnectDiagnostic } from './diagnostics.js';
+export { WsPool } from './ws-pool.js';
+export type { WsPoolEvent, WsPoolOptions } from './ws-pool.js';
