@@ -39,3 +39,7 @@ export { SimFaultSpec, SimScenario, faultKinds } from './faults.js';
 export type { FaultKind } from './faults.js';
 export type { SimStats, SimWeightWindow } from './stats.js';
 export { formatScaled, parseScaled } from './format.js';
+export { recordFixture } from './recorder.js';
+export type { FixtureFrame, RecordFixtureOptions } from './recorder.js';
+export { FixtureReplayer, parseFixture } from './replayer.js';
+export type { FixtureReplayerOptions } from './replayer.js';
