@@ -11,6 +11,7 @@ export {
   LooseDecimal,
 } from './primitives.js';
 export { O2DepthLevel, O2DepthBook, O2DepthFrame, O2DepthResponse } from './depth.js';
+export { parseO2DepthFrameFast } from './fast-depth.js';
 export { O2OrderType, O2DesiredQuantity, O2OrderFill, O2Order, O2Trade } from './order.js';
 export {
   O2OrdersFrame,

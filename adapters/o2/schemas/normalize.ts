@@ -1,6 +1,5 @@
 import type {
   BalanceUpdate,
-  DepthLevel,
   DepthUpdate,
   NonceUpdate,
   OrderStatus,
@@ -38,13 +37,10 @@ export interface O2DepthUpdate extends DepthUpdate {
   readonly seenTimestamp?: string;
 }
 
-function levels(list: readonly { price: string; quantity: string }[]): DepthLevel[] {
-  return list.map((l) => ({ price: l.price, quantity: l.quantity }));
-}
-
 /**
  * Turns a parsed depth frame into a {@link DepthUpdate}: `buys` → `bids`, `sells` → `asks`,
- * `snapshot` (a full reset) or `delta` (absolute sizes, `"0"` removes the level).
+ * `snapshot` (a full reset) or `delta` (absolute sizes, `"0"` removes the level). The level
+ * arrays of the parsed frame are reused, not copied (this is the hot path).
  *
  * @example
  * const update = normalizeO2Depth(parse(O2DepthFrame, json, 'o2 depth'), 'fFUEL/fUSDC', json);
@@ -56,18 +52,21 @@ export function normalizeO2Depth(
   receivedAt: number = Date.now(),
 ): O2DepthUpdate {
   const book = frame.view ?? frame.orders ?? frame.changes;
-  return {
+  const out: {
+    -readonly [K in keyof O2DepthUpdate]: O2DepthUpdate[K];
+  } = {
     kind: frame.kind === 'snapshot' ? 'snapshot' : 'delta',
     market,
     marketId: frame.market_id,
-    bids: levels(book?.buys ?? []),
-    asks: levels(book?.sells ?? []),
+    bids: book?.buys ?? [],
+    asks: book?.sells ?? [],
     receivedAt,
     raw,
-    ...(book?.precision === undefined ? {} : { precision: book.precision }),
-    ...(frame.onchain_timestamp === undefined ? {} : { onchainTimestamp: frame.onchain_timestamp }),
-    ...(frame.seen_timestamp === undefined ? {} : { seenTimestamp: frame.seen_timestamp }),
   };
+  if (book?.precision !== undefined) out.precision = book.precision;
+  if (frame.onchain_timestamp !== undefined) out.onchainTimestamp = frame.onchain_timestamp;
+  if (frame.seen_timestamp !== undefined) out.seenTimestamp = frame.seen_timestamp;
+  return out;
 }
 
 /**
@@ -86,8 +85,8 @@ export function normalizeO2DepthResponse(
     kind: 'snapshot',
     market,
     marketId: response.market_id ?? '',
-    bids: levels(response.buys),
-    asks: levels(response.sells),
+    bids: response.buys,
+    asks: response.sells,
     receivedAt,
     raw,
   };

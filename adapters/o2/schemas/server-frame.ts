@@ -1,6 +1,7 @@
 import { createError } from '../../../src/errors/index.js';
 import { parse } from '../../../src/schemas/index.js';
-import { O2DepthFrame } from './depth.js';
+import type { O2DepthFrame } from './depth.js';
+import { parseO2DepthFrameFast } from './fast-depth.js';
 import {
   O2ActionErrorFrame,
   O2BalancesFrame,
@@ -89,7 +90,7 @@ export function parseO2ServerFrame(json: unknown): O2ServerFrame {
   const route = (O2_ACTION_ROUTES as Record<string, string | undefined>)[action];
   switch (route) {
     case 'depth':
-      return { type: 'depth', frame: parse(O2DepthFrame, json, `o2 ${action} frame`) };
+      return { type: 'depth', frame: parseO2DepthFrameFast(json, `o2 ${action} frame`) };
     case 'orders':
       return { type: 'orders', frame: parse(O2OrdersFrame, json, `o2 ${action} frame`) };
     case 'trades':

@@ -1,0 +1,130 @@
+import fc from 'fast-check';
+import { O2DepthFrame, parseO2DepthFrameFast } from '../../../../adapters/o2/schemas/index.js';
+import { isTickwireError } from '../../../../src/errors/index.js';
+import { parse } from '../../../../src/schemas/index.js';
+import { wsFixtures } from '../load-fixtures.js';
+
+type Outcome = { ok: true; value: unknown } | { ok: false; code: string; message: string };
+
+function run(fn: () => unknown): Outcome {
+  try {
+    return { ok: true, value: fn() };
+  } catch (e) {
+    if (!isTickwireError(e)) throw e;
+    return { ok: false, code: e.code, message: e.message };
+  }
+}
+
+function agree(json: unknown): void {
+  const slow = run(() => parse(O2DepthFrame, json, 'o2 depth frame'));
+  const fast = run(() => parseO2DepthFrameFast(json));
+  expect(fast).toStrictEqual(slow);
+}
+
+const digits = fc.oneof(
+  fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }).map(String),
+  fc.constantFrom('18446744073709551616', '00000000000000000000001', '007', '', '1.5', '-1', 'x'),
+);
+const num = fc.oneof(
+  fc.integer({ min: 0, max: 2 ** 40 }),
+  fc.constantFrom(2 ** 53, -1, 0.5, Number.MAX_SAFE_INTEGER),
+);
+const value = fc.oneof(
+  { weight: 6, arbitrary: digits },
+  { weight: 2, arbitrary: num },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(null, true, {}, []),
+  },
+);
+const level = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ price: value, quantity: value }) },
+  { weight: 2, arbitrary: fc.tuple(value, value) },
+  {
+    weight: 1,
+    arbitrary: fc.oneof(
+      fc.record({ price: value }),
+      fc.tuple(value),
+      fc.tuple(value, value, value),
+      fc.record({ price: value, quantity: value, extra: value }),
+      fc.constant(null),
+    ),
+  },
+);
+const book = fc.record(
+  {
+    precision: fc.oneof(fc.integer(), fc.constantFrom('10', null, true)),
+    buys: fc.oneof(
+      { weight: 5, arbitrary: fc.array(level, { maxLength: 4 }) },
+      { weight: 1, arbitrary: fc.constant(null) },
+    ),
+    sells: fc.array(level, { maxLength: 4 }),
+  },
+  { requiredKeys: ['buys', 'sells'] },
+);
+const frame = fc.record(
+  {
+    action: fc.constantFrom('subscribe_depth', 'subscribe_depth_update', 'subscribe_trades', 7),
+    market_id: fc.constantFrom('0xC0C5', 'market1', '', 5),
+    view: book,
+    orders: book,
+    changes: book,
+    onchain_timestamp: value,
+    seen_timestamp: value,
+    other: fc.constant('ignored'),
+  },
+  { requiredKeys: ['action', 'market_id'] },
+);
+
+describe('parseO2DepthFrameFast', () => {
+  it('agrees with the zod schema on every depth fixture', () => {
+    for (const f of wsFixtures('ws-depth')) agree(f.frame);
+  });
+
+  it('property: agrees with the zod schema (value or error) on generated frames', () => {
+    fc.assert(
+      fc.property(frame, (f) => {
+        agree(JSON.parse(JSON.stringify(f)));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('property: agrees on well-formed frames (the fast path itself)', () => {
+    const u64 = fc.oneof(
+      fc.bigInt({ min: 0n, max: 10n ** 19n - 1n }).map(String),
+      fc.integer({ min: 0, max: 2 ** 40 }),
+    );
+    const lvl = fc.oneof(fc.record({ price: u64, quantity: u64 }), fc.tuple(u64, u64));
+    const b = fc.record({
+      buys: fc.array(lvl, { maxLength: 6 }),
+      sells: fc.array(lvl, { maxLength: 6 }),
+    });
+    const good = fc.oneof(
+      fc.record({
+        action: fc.constant('subscribe_depth'),
+        market_id: fc.constant('0xAB'),
+        view: b,
+        seen_timestamp: u64,
+      }),
+      fc.record({ action: fc.constant('subscribe_depth'), market_id: fc.constant('m'), orders: b }),
+      fc.record({
+        action: fc.constant('subscribe_depth_update'),
+        market_id: fc.constant('0xab'),
+        changes: b,
+        onchain_timestamp: u64,
+      }),
+    );
+    fc.assert(
+      fc.property(good, (f) => {
+        const out = parseO2DepthFrameFast(f);
+        expect(out).toStrictEqual(parse(O2DepthFrame, f, 'o2 depth frame'));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('agrees on non-object input', () => {
+    for (const v of [null, 1, 'x', [], [{}]]) agree(v);
+  });
+});
