@@ -42,6 +42,7 @@ export {
   O2SessionResponse,
   O2WithdrawResponse,
   O2SessionActionsResponse,
+  O2AggregatedTradesResponse,
 } from './rest.js';
 export type { O2ServerFrame } from './server-frame.js';
 export { O2_ACTION_ROUTES, parseO2ServerMessage, parseO2ServerFrame } from './server-frame.js';

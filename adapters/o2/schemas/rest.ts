@@ -4,6 +4,7 @@ import {
   LooseDecimal,
   O2Identity,
   O2Nonce,
+  O2Side,
   OpaqueTimestamp,
   U128String,
   U64String,
@@ -366,3 +367,29 @@ export const O2SessionActionsResponse = z.union([
     ),
 ]);
 export type O2SessionActionsResponse = z.output<typeof O2SessionActionsResponse>;
+
+const O2AggregatedTrade = z.looseObject({
+  trade_id: z.union([z.string().min(1), z.number().int().nonnegative().transform(String)]),
+  type: O2Side,
+  price: LooseDecimal,
+  quantity: LooseDecimal.optional(),
+  total: LooseDecimal.optional(),
+  base_volume: LooseDecimal.optional(),
+  quote_volume: LooseDecimal.optional(),
+  timestamp: OpaqueTimestamp,
+});
+
+/**
+ * `GET /v1/aggregated/trades`: `{trades}` or a bare array of `{trade_id, price, type, …}`
+ * (`type` is the side, any case); produced as `{trades}`.
+ *
+ * @example
+ * parse(O2AggregatedTradesResponse, body, 'o2 aggregated trades').trades[0]?.type; // 'sell'
+ */
+export const O2AggregatedTradesResponse = z
+  .union([
+    z.object({ trades: z.array(O2AggregatedTrade) }),
+    z.array(O2AggregatedTrade).transform((trades) => ({ trades })),
+  ])
+  .transform((v) => ({ trades: v.trades }));
+export type O2AggregatedTradesResponse = z.output<typeof O2AggregatedTradesResponse>;

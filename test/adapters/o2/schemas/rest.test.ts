@@ -1,5 +1,6 @@
 import {
   normalizeO2DepthResponse,
+  O2AggregatedTradesResponse,
   normalizeO2Order,
   O2AccountResponse,
   O2BalanceResponse,
@@ -45,6 +46,7 @@ describe('O2 REST response schemas (fixtures/o2/rest-*.json)', () => {
       ['rest-ticker', O2TickerResponse],
       ['rest-depth', O2DepthResponse],
       ['rest-trades', O2TradesResponse],
+      ['rest-aggregated-trades', O2AggregatedTradesResponse],
       ['rest-bars', O2BarsResponse],
       ['rest-balance', O2BalanceResponse],
       ['rest-session', O2SessionResponse],
@@ -128,6 +130,17 @@ describe('O2 REST response schemas (fixtures/o2/rest-*.json)', () => {
     const acct = parse(O2TradesResponse, body('rest-trades', 'RTR3'), 't');
     expect(acct.market_id).toBe(MARKET);
     expect(acct.trades[0]!.trader_side).toBe('taker');
+  });
+
+  it('aggregated trades: "type" is the side; wrapped and bare', () => {
+    const ts = parse(O2AggregatedTradesResponse, body('rest-aggregated-trades', 'RAT1'), 'a');
+    expect(ts.trades[0]).toMatchObject({ trade_id: '2', type: 'sell', total: '12' });
+    const rs = parse(O2AggregatedTradesResponse, body('rest-aggregated-trades', 'RAT2'), 'a');
+    expect(rs.trades[0]).toMatchObject({
+      type: 'buy',
+      base_volume: '300',
+      timestamp: '1767225601000',
+    });
   });
 
   it('bars: Rust envelope and TS bare array', () => {
