@@ -331,11 +331,13 @@ export class ExchangeSimulator {
     scenario: SimScenario | string,
     options: { signal?: AbortSignal } = {},
   ): Promise<void> {
+    // Event counts and times run from the call, even while a scenario file is being read.
+    const base = this.#stats.eventsGenerated;
+    const t0 = Date.now();
     const raw: unknown =
       typeof scenario === 'string' ? JSON.parse(await readFile(scenario, 'utf8')) : scenario;
     const parsed = parse(SimScenario, raw, 'simulator scenario');
-    const base = this.#stats.eventsGenerated;
-    await Promise.all(
+    const done = Promise.all(
       parsed.steps.map(
         (step) =>
           new Promise<void>((resolve, reject) => {
@@ -352,11 +354,13 @@ export class ExchangeSimulator {
             };
             if (signal?.aborted === true) return onAbort();
             signal?.addEventListener('abort', onAbort, { once: true });
-            if ('atMs' in step) this.#later(step.atMs, fire);
+            if ('atMs' in step) this.#later(Math.max(0, step.atMs - (Date.now() - t0)), fire);
             else this.#eventWatchers.push({ at: base + step.afterEvents, fire });
           }),
       ),
     );
+    this.#fireEventWatchers();
+    await done;
   }
 
   /**
@@ -415,16 +419,17 @@ export class ExchangeSimulator {
     const f = this.#faults;
     if (f.dropEvery > 0 && n % f.dropEvery === 0) this.#dropAll();
     else if (f.dropProbability > 0 && this.#faultRng.chance(f.dropProbability)) this.#dropAll();
-    if (this.#eventWatchers.length > 0) {
-      for (let i = this.#eventWatchers.length - 1; i >= 0; i--) {
-        const w = this.#eventWatchers[i];
-        if (w !== undefined && n >= w.at) {
-          this.#eventWatchers.splice(i, 1);
-          w.fire();
-        }
-      }
-    }
+    if (this.#eventWatchers.length > 0) this.#fireEventWatchers();
     if (max !== undefined && n >= max) this.#finish();
+  }
+
+  #fireEventWatchers(): void {
+    const n = this.#stats.eventsGenerated;
+    const due = this.#eventWatchers.filter((w) => n >= w.at).sort((a, b) => a.at - b.at);
+    for (const w of due) {
+      this.#eventWatchers.splice(this.#eventWatchers.indexOf(w), 1);
+      w.fire();
+    }
   }
 
   #startLoop(): void {
