@@ -127,6 +127,7 @@ interface PendingRequest {
 }
 
 const AUTH_PRIORITY = 1e9;
+const DISCONNECT_CODES = new Set<string>(['WS_CLOSED', 'WS_NOT_CONNECTED', 'CLOSED']);
 const PING_PRIORITY = 1e8;
 
 function isPromise<T>(v: unknown): v is Promise<T> {
@@ -328,6 +329,13 @@ export class WsManager<TMessage = unknown> {
         context: { argument: 'spec.key' },
       });
     }
+    if (this.#terminal !== undefined) {
+      // Stopped or closed: a reader that reports why, without touching the registry.
+      const dead = new FanOut<T>(() => undefined).reader(options);
+      if (this.#state === 'closed') dead.end();
+      else dead.fail(this.#terminal);
+      return dead;
+    }
     if (ch === undefined) {
       const key = spec.key;
       const fan: FanOut<TMessage> = new FanOut<TMessage>(() => this.#removeChannel(key));
@@ -335,7 +343,6 @@ export class WsManager<TMessage = unknown> {
       const reader = (fan as unknown as FanOut<T>).reader(options);
       if (reader.closed) return reader;
       this.#addChannel(ch);
-      if (this.#terminal !== undefined) reader.fail(this.#terminal);
       return reader;
     }
     return (ch.fan as unknown as FanOut<T>).reader(options);
@@ -826,7 +833,11 @@ export class WsManager<TMessage = unknown> {
       return;
     }
     if (this.#state === 'open' && ch.spec.subscribe !== undefined) {
-      this.#sendSubscribe(ch).catch((e: unknown) => this.#reportError(e, 'subscribe failed'));
+      this.#sendSubscribe(ch).catch((e: unknown) => {
+        // Dropped by a disconnect: the registry resubscribes on the next connection.
+        if (isTickwireError(e) && DISCONNECT_CODES.has(e.code)) return;
+        this.#reportError(e, 'subscribe failed');
+      });
     }
     this.#ensureStarted();
   }

@@ -7,6 +7,7 @@ import {
   type SequenceId,
 } from '../stream/index.js';
 import { WsManager, type WsManagerOptions } from './ws-manager.js';
+import type { WsStats } from './ws-stats.js';
 import type { WsChannelSpec, WsEvent } from './ws-types.js';
 
 /**
@@ -164,6 +165,16 @@ export class WsPool<TMessage = unknown> {
     const old = this.#members.find((m) => m.id === memberId);
     if (old === undefined || old.retiring) return;
     await this.#handover(old, options.url ?? this.#bestUrl(), 'rotated');
+  }
+
+  /**
+   * Counters of every member connection (see {@link WsManager.stats}).
+   *
+   * @example
+   * const total = pool.stats().reduce((n, m) => n + m.stats.messagesIn, 0);
+   */
+  stats(): readonly { id: number; url: string; stats: WsStats }[] {
+    return this.#members.map((m) => ({ id: m.id, url: m.url, stats: m.manager.stats() }));
   }
 
   /** Ids of the current members, oldest first. */

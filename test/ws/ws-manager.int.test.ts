@@ -343,6 +343,38 @@ describe('WsManager against a real ws server', () => {
     expect(subsOf(2).sort()).toEqual(['orders', 'pub']);
   });
 
+  it('a rejected login fails the private readers with AUTH_INVALID_KEY; public ones go on', async () => {
+    server.onFrame((ws, json) => {
+      if ((json as TestMsg | undefined)?.op === 'login') {
+        ws.send(JSON.stringify({ op: 'login', ok: false }));
+      }
+    });
+    const m = manager({
+      auth: {
+        login: () => ({ op: 'login' }),
+        ack: (x) =>
+          (x as TestMsg).op === 'login' ? ((x as TestMsg).ok ? 'ok' : 'rejected') : undefined,
+      },
+    });
+    const pub = m.subscribe<TestMsg>(channel('pub'));
+    const priv = m.subscribe<TestMsg>(channel('orders', true));
+    await expect(priv.next()).rejects.toMatchObject({ code: 'AUTH_INVALID_KEY' });
+    await server.waitFor(() => subsOf(1).length === 1);
+    expect(subsOf(1)).toEqual(['pub']);
+    server.broadcast({ key: 'pub', seq: 1 });
+    expect((await take(pub, 1))[0]!.seq).toBe(1);
+  });
+
+  it('subscribe after close() returns a finished reader and opens nothing', async () => {
+    const m = manager();
+    await m.connect();
+    await m.close();
+    const s = m.subscribe<TestMsg>(channel('t'));
+    await expect(s.next()).resolves.toEqual({ value: undefined, done: true });
+    expect(m.channels).toEqual([]);
+    expect(server.connections).toBe(1);
+  });
+
   it('a private channel without auth config fails its reader with AUTH_MISSING_CREDENTIALS', async () => {
     const m = manager();
     const s = m.subscribe<TestMsg>(channel('orders', true));

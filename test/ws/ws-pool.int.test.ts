@@ -65,6 +65,8 @@ describe('WsPool', () => {
     s.broadcast({ key: 'k6', seq: 1 });
     expect((await take(readers[6]!, 1))[0]!.seq).toBe(1);
     expect(p.members().map((m) => m.channels)).toEqual([3, 3, 1]);
+    await s.waitFor(() => true);
+    expect(p.stats().reduce((n, m) => n + m.stats.messagesOut, 0)).toBe(7);
   });
 
   it('fails over to the healthier URL when one keeps failing', async () => {
