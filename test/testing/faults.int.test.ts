@@ -114,14 +114,14 @@ describe('faults: each does what it says and is counted in stats()', () => {
     const first = await fetch(`${s.httpUrl}/api/v3/ping`);
     expect(first.status).toBe(429);
     expect(first.headers.get('retry-after')).toBe('5');
-    expect((await first.json()).code).toBe(-1003);
+    expect(((await first.json()) as { code: number }).code).toBe(-1003);
     const ignored = await fetch(`${s.httpUrl}/api/v3/ping`);
     expect(ignored.status).toBe(429);
     await ignored.arrayBuffer();
     const banned = await fetch(`${s.httpUrl}/api/v3/ping`);
     expect(banned.status).toBe(418);
     expect(banned.headers.get('retry-after')).toBe('30');
-    expect((await banned.json()).code).toBe(-1003);
+    expect(((await banned.json()) as { code: number }).code).toBe(-1003);
     const still = await fetch(`${s.httpUrl}/api/v3/ping`);
     expect(still.status).toBe(418);
     await still.arrayBuffer();
