@@ -16,6 +16,8 @@ export type ParamValue = string | number | bigint | boolean | readonly string[] 
 export type Params =
   Readonly<Record<string, ParamValue>> | readonly (readonly [string, ParamValue])[];
 
+const UNRESERVED = /^[A-Za-z0-9\-_.~]*$/;
+
 /**
  * Percent-encodes a string as UTF-8, leaving only RFC 3986 unreserved characters
  * (`A-Z a-z 0-9 - _ . ~`). A space becomes `%20`, never `+`.
@@ -24,6 +26,7 @@ export type Params =
  * percentEncode('１'); // '%EF%BC%91'
  */
 export function percentEncode(text: string): string {
+  if (UNRESERVED.test(text)) return text;
   return encodeURIComponent(text).replace(
     /[!'()*]/g,
     (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,

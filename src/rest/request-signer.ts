@@ -42,6 +42,8 @@ export interface QuerySignerOptions {
   readonly recvWindowParam?: string | null;
 }
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 function bodyText(body: RestBody): { text: string; contentType: string } {
   if ('form' in body) {
     return { text: encodeParams(body.form), contentType: 'application/x-www-form-urlencoded' };
@@ -87,16 +89,25 @@ export function createQuerySigner(options: QuerySignerOptions): RequestSigner {
     query = query === '' ? stamp : `${query}&${stamp}`;
     const body = request.body === undefined ? undefined : bodyText(request.body);
     const signature = percentEncode(signer.sign(body === undefined ? query : query + body.text));
-    const { query: _dropped, ...rest } = request;
-    const headers =
-      apiKeyHeader === null
-        ? request.headers
-        : { ...request.headers, [apiKeyHeader]: signer.apiKey as string };
-    return {
-      ...rest,
+    let headers = request.headers;
+    if (apiKeyHeader !== null) {
+      headers =
+        headers === undefined
+          ? { [apiKeyHeader]: signer.apiKey as string }
+          : { ...headers, [apiKeyHeader]: signer.apiKey as string };
+    }
+    // Field by field rather than `{ ...rest }`: this runs once per signed request.
+    const out: Mutable<RestRequest> = {
+      method: request.method,
+      path: request.path,
       rawQuery: `${query}&${signatureParam}=${signature}`,
-      ...(body === undefined ? {} : { body: { text: body.text, contentType: body.contentType } }),
-      ...(headers === undefined ? {} : { headers }),
     };
+    if (body !== undefined) out.body = { text: body.text, contentType: body.contentType };
+    if (headers !== undefined) out.headers = headers;
+    if (request.isAuthRequired !== undefined) out.isAuthRequired = request.isAuthRequired;
+    if (request.throttle !== undefined) out.throttle = request.throttle;
+    if (request.idempotent !== undefined) out.idempotent = request.idempotent;
+    if (request.what !== undefined) out.what = request.what;
+    return out;
   };
 }

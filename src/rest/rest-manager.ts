@@ -188,7 +188,8 @@ export class RestManager {
   readonly #connections = new Map<string, RestConnection>();
   readonly #pre: Stage<RestRequest> | undefined;
   readonly #post: Stage<RestResponse> | undefined;
-  readonly #send: Handler<RestRequest, RestResponse>;
+  readonly #interceptors: readonly Interceptor<RestRequest, RestResponse>[];
+  readonly #tickets = new WeakMap<object, ThrottleTicket>();
   readonly #maxAttempts: number;
   readonly #baseDelay: number;
   readonly #maxDelay: number;
@@ -212,7 +213,7 @@ export class RestManager {
     const post = options.postProcessors ?? [];
     this.#pre = pre.length === 0 ? undefined : composeStages(pre);
     this.#post = post.length === 0 ? undefined : composeStages(post);
-    this.#send = composeInterceptors(options.interceptors ?? [], this.#transport);
+    this.#interceptors = (options.interceptors ?? []).slice();
     const r = options.retry ?? {};
     this.#maxAttempts = Math.max(1, Math.floor(r.maxAttempts ?? 3));
     this.#baseDelay = r.baseDelayMs ?? 200;
@@ -234,6 +235,8 @@ export class RestManager {
     options: { signal?: AbortSignal } = {},
   ): Promise<z.output<TSchema>> {
     const response = await this.send(request, options);
+    const fast = schema.safeParse(response.data);
+    if (fast.success) return fast.data;
     return parse(schema, response.data, request.what ?? `${request.method} ${request.path}`);
   }
 
@@ -273,15 +276,17 @@ export class RestManager {
     const idempotent = request.idempotent ?? request.method === 'GET';
     const throttle = request.throttle ?? this.#options.defaultThrottle;
     const throttler = this.#options.throttler;
-    const ticket: ThrottleTicket | undefined =
+    const ticket =
       throttler === undefined || throttle === undefined
         ? undefined
-        : { ...throttle, host: this.#originOf(request.path) };
+        : this.#ticketFor(throttle, request.path);
     let resynced = false;
     for (let attempt = 1; ; attempt++) {
       if (signal?.aborted === true) throw abortError(request, signal, false);
       let permit: ThrottlePermit | undefined;
-      if (ticket !== undefined) permit = await throttler!.acquire(ticket, options);
+      if (ticket !== undefined) {
+        permit = throttler!.tryAcquire(ticket) ?? (await throttler!.acquire(ticket, options));
+      }
       let outcome: RestResponse | Classified;
       try {
         outcome = await this.#attempt(request, attempt, idempotent, signal);
@@ -323,7 +328,8 @@ export class RestManager {
   ): Promise<RestResponse | Classified> {
     let request = original;
     if (this.#pre !== undefined) {
-      const out = await this.#pre(request);
+      const pending = this.#pre(request);
+      const out = pending instanceof Promise ? await pending : pending;
       if (out === DROP) throw dropped(original, 'pre-processor');
       request = out;
     }
@@ -338,11 +344,18 @@ export class RestManager {
           },
         );
       }
-      request = await signer(request, signal === undefined ? {} : { signal });
+      const signed = signer(request, signal === undefined ? NO_OPTIONS : { signal });
+      request = signed instanceof Promise ? await signed : signed;
     }
+    const ctx: AttemptContext = { attempt, signal };
     let response: RestResponse;
     try {
-      response = await this.#send(withAttempt(request, attempt, signal));
+      if (this.#interceptors.length === 0) {
+        response = await this.#transport(request, ctx);
+      } else {
+        const terminal: Handler<RestRequest, RestResponse> = (req) => this.#transport(req, ctx);
+        response = await composeInterceptors(this.#interceptors, terminal)(request);
+      }
     } catch (e) {
       const error = isTickwireError(e)
         ? e
@@ -356,7 +369,8 @@ export class RestManager {
       const mapped = this.#options.mapExchangeError?.(response);
       if (mapped !== undefined) return { error: mapped, retryInMs: undefined };
       if (this.#post === undefined) return response;
-      const out = await this.#post(response);
+      const pending = this.#post(response);
+      const out = pending instanceof Promise ? await pending : pending;
       if (out === DROP) throw dropped(original, 'post-processor');
       return out;
     }
@@ -364,8 +378,8 @@ export class RestManager {
   }
 
   /** The terminal handler: wire bytes out, response in. Interceptors wrap it. */
-  readonly #transport = async (request: RestRequest): Promise<RestResponse> => {
-    const { attempt, signal } = attemptOf(request);
+  async #transport(request: RestRequest, ctx: AttemptContext): Promise<RestResponse> {
+    const { attempt, signal } = ctx;
     const { origin, wire } = this.#toWire(request);
     const connection = this.#connectionFor(origin);
     if (requestChannel.hasSubscribers) {
@@ -382,7 +396,7 @@ export class RestManager {
     }
     const t0 = performance.now();
     try {
-      const raw = await connection.request(wire, signal === undefined ? {} : { signal });
+      const raw = await connection.request(wire, signal === undefined ? NO_OPTIONS : { signal });
       const durationMs = performance.now() - t0;
       if (responseChannel.hasSubscribers) {
         publishResponse(wire, origin, attempt, raw.status, durationMs, undefined);
@@ -398,7 +412,7 @@ export class RestManager {
         headers: raw.headers,
         text: raw.text,
         data: parseBody(raw.text, raw.headers['content-type'], raw.status, request),
-        request: stripAttempt(request),
+        request,
         attempt,
         durationMs,
       };
@@ -409,7 +423,7 @@ export class RestManager {
       }
       throw e;
     }
-  };
+  }
 
   #classifyFailure(
     error: TickwireError,
@@ -514,6 +528,16 @@ export class RestManager {
     };
   }
 
+  /** One ticket per declared throttle object and host, so the throttler can cache its costs. */
+  #ticketFor(throttle: NonNullable<RestRequest['throttle']>, path: string): ThrottleTicket {
+    const host = this.#originOf(path);
+    const cached = this.#tickets.get(throttle);
+    if (cached !== undefined && cached.host === host) return cached;
+    const ticket: ThrottleTicket = { ...throttle, host };
+    this.#tickets.set(throttle, ticket);
+    return ticket;
+  }
+
   #originOf(path: string): string {
     if (isAbsolute(path)) {
       try {
@@ -550,7 +574,11 @@ export class RestManager {
     const raw = request.rawQuery ?? '';
     const qs = query === '' ? raw : raw === '' ? query : `${query}&${raw}`;
     if (qs !== '') path += (path.includes('?') ? '&' : '?') + qs;
-    const headers: Record<string, string> = { ...this.#options.headers, ...request.headers };
+    const defaults = this.#options.headers;
+    let headers: Record<string, string>;
+    if (request.body === undefined && request.headers !== undefined && defaults === undefined) {
+      headers = request.headers as Record<string, string>; // read only from here on
+    } else headers = { ...defaults, ...request.headers };
     let body: string | undefined;
     if (request.body !== undefined) {
       const b = request.body;
@@ -574,30 +602,12 @@ export class RestManager {
   }
 }
 
-// The attempt number and signal travel with the request through the interceptors without
-// widening the public RestRequest type.
-const ATTEMPT = Symbol('tickwire.rest.attempt');
-type WithAttempt = RestRequest & {
-  [ATTEMPT]?: { attempt: number; signal: AbortSignal | undefined };
-};
+const NO_OPTIONS: { signal?: AbortSignal } = Object.freeze({});
 
-function withAttempt(
-  request: RestRequest,
-  attempt: number,
-  signal: AbortSignal | undefined,
-): RestRequest {
-  return { ...request, [ATTEMPT]: { attempt, signal } } as WithAttempt;
-}
-
-function attemptOf(request: RestRequest): { attempt: number; signal: AbortSignal | undefined } {
-  return (request as WithAttempt)[ATTEMPT] ?? { attempt: 1, signal: undefined };
-}
-
-function stripAttempt(request: RestRequest): RestRequest {
-  if (!(ATTEMPT in request)) return request;
-  const copy = { ...request } as WithAttempt;
-  delete copy[ATTEMPT];
-  return copy;
+/** What one attempt's transport call needs besides the request. */
+interface AttemptContext {
+  readonly attempt: number;
+  readonly signal: AbortSignal | undefined;
 }
 
 function publishResponse(

@@ -183,6 +183,12 @@ interface Cost {
   readonly weight: number;
 }
 
+interface TicketSpec {
+  readonly costs: readonly Cost[];
+  readonly priority: number;
+  readonly hostKey: string;
+}
+
 interface Entry {
   readonly ticket: ThrottleTicket;
   readonly costs: readonly Cost[];
@@ -254,6 +260,7 @@ export class Throttler {
   readonly #gates = new Map<string, Gate>();
   readonly #queued = new Set<Entry>();
   readonly #bans = new Map<string, number>();
+  readonly #specs = new WeakMap<ThrottleTicket, TicketSpec>();
   readonly #maxQueued: number;
   readonly #maxConcurrent: number;
   readonly #name: string;
@@ -298,19 +305,40 @@ export class Throttler {
    */
   acquire(ticket: ThrottleTicket, options: { signal?: AbortSignal } = {}): Promise<ThrottlePermit> {
     try {
-      const entry = this.#entryFor(ticket);
+      if (this.#closed) throw createError('CLOSED', 'the throttler was closed');
+      const spec = this.#specFor(ticket);
       const signal = options.signal;
       if (signal?.aborted === true) throw abortedError(signal);
       const now = Date.now();
-      this.#checkBan(entry.hostKey, now);
+      this.#checkBan(spec.hostKey, now);
       const gate = this.#gates.get(ticket.key);
-      if ((gate === undefined || gate.live === 0) && this.#fastPathOpen(entry, now)) {
-        return Promise.resolve(this.#release(entry, now));
+      if ((gate === undefined || gate.live === 0) && this.#fastPathOpen(spec, now)) {
+        return Promise.resolve(this.#release(spec.costs, now, 0));
       }
-      return this.#enqueue(entry, signal);
+      return this.#enqueue(this.#entryFor(ticket, spec), signal);
     } catch (e) {
       return Promise.reject(e);
     }
+  }
+
+  /**
+   * Releases the request at once when it may go now (room in every pool, nobody at least
+   * as urgent waiting, no ban); otherwise returns `undefined` and takes nothing. Throws
+   * like {@link Throttler.acquire} for invalid tickets and bans.
+   *
+   * @example
+   * const permit = throttler.tryAcquire(ticket) ?? (await throttler.acquire(ticket, { signal }));
+   */
+  tryAcquire(ticket: ThrottleTicket): ThrottlePermit | undefined {
+    if (this.#closed) throw createError('CLOSED', 'the throttler was closed');
+    const spec = this.#specFor(ticket);
+    const now = Date.now();
+    this.#checkBan(spec.hostKey, now);
+    const gate = this.#gates.get(ticket.key);
+    if ((gate === undefined || gate.live === 0) && this.#fastPathOpen(spec, now)) {
+      return this.#release(spec.costs, now, 0);
+    }
+    return undefined;
   }
 
   /**
@@ -414,8 +442,10 @@ export class Throttler {
     await Promise.resolve();
   }
 
-  #entryFor(ticket: ThrottleTicket): Entry {
-    if (this.#closed) throw createError('CLOSED', 'the throttler was closed');
+  /** Validated costs of a ticket, cached per ticket object (endpoints declare them once). */
+  #specFor(ticket: ThrottleTicket): TicketSpec {
+    const cached = this.#specs.get(ticket);
+    if (cached !== undefined) return cached;
     const costs: Cost[] = [];
     const add = (id: string, weight: number): void => {
       const pool = this.#pools.get(id);
@@ -434,13 +464,22 @@ export class Throttler {
     };
     add(ticket.key, ticket.weight ?? 1);
     if (ticket.linked !== undefined) for (const l of ticket.linked) add(l.pool, l.weight);
-    const priority = Math.min(9, Math.max(0, Math.round(ticket.priority ?? 5)));
+    const spec: TicketSpec = {
+      costs,
+      priority: Math.min(9, Math.max(0, Math.round(ticket.priority ?? 5))),
+      hostKey: ticket.host ?? ALL_HOSTS,
+    };
+    this.#specs.set(ticket, spec);
+    return spec;
+  }
+
+  #entryFor(ticket: ThrottleTicket, spec: TicketSpec): Entry {
     return {
       ticket,
-      costs,
-      priority,
-      hostKey: ticket.host ?? ALL_HOSTS,
-      enqueuedAt: 0,
+      costs: spec.costs,
+      priority: spec.priority,
+      hostKey: spec.hostKey,
+      enqueuedAt: Date.now(),
       state: 'queued',
       resolve: noop,
       reject: noop,
@@ -451,12 +490,12 @@ export class Throttler {
   }
 
   /** True when a new request may skip the queue: room now, and no waiter at least as urgent. */
-  #fastPathOpen(entry: Entry, now: number): boolean {
+  #fastPathOpen(spec: TicketSpec, now: number): boolean {
     if (this.#inFlight >= this.#maxConcurrent) return false;
-    for (const { pool, weight } of entry.costs) {
+    for (const { pool, weight } of spec.costs) {
       if (pool.pausedUntil > now) return false;
       if (pool.blocked.size > 0) {
-        for (const other of pool.blocked) if (other.priority <= entry.priority) return false;
+        for (const other of pool.blocked) if (other.priority <= spec.priority) return false;
       }
       if (pool.window.waitFor(weight, pool.capacity, now) > 0) return false;
     }
@@ -484,13 +523,10 @@ export class Throttler {
     return wait;
   }
 
-  #release(entry: Entry, now: number): ThrottlePermit {
-    for (const { pool, weight } of entry.costs) pool.window.record(weight, now);
-    if (entry.gate !== undefined) entry.gate.live--;
-    entry.state = 'released';
+  #release(costs: readonly Cost[], now: number, waitedMs: number): ThrottlePermit {
+    for (const { pool, weight } of costs) pool.window.record(weight, now);
     this.#inFlight++;
     let done = false;
-    const waitedMs = entry.gate === undefined ? 0 : now - entry.enqueuedAt;
     return {
       waitedMs,
       release: () => {
@@ -512,7 +548,6 @@ export class Throttler {
       entry.resolve = resolve;
       entry.reject = reject;
     });
-    entry.enqueuedAt = Date.now();
     this.#queued.add(entry);
     if (signal !== undefined) {
       const onAbort = (): void => {
@@ -560,7 +595,9 @@ export class Throttler {
         if (wait === 0) {
           this.#queued.delete(entry);
           entry.detach?.();
-          const permit = this.#release(entry, now);
+          entry.gate!.live--;
+          entry.state = 'released';
+          const permit = this.#release(entry.costs, now, now - entry.enqueuedAt);
           this.#publish(entry, 'released', now);
           entry.resolve(permit);
           // Heads of other keys may have been waiting behind this one's priority.
