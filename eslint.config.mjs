@@ -4,7 +4,7 @@ import globals from 'globals';
 import boundaries from './eslint.boundaries.cjs';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'coverage/**', 'node_modules/**', 'fixtures/**'] },
+  { ignores: ['dist/**', 'coverage/**', 'node_modules/**', 'fixtures/**', '.bench-out/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
