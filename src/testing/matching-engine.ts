@@ -507,7 +507,7 @@ export class MatchingEngine {
     const changedSet = isBuy ? changed.asks : changed.bids;
     let remaining = quantity;
     const trades: SimTrade[] = [];
-    const fills: { order: LiveOrder; fill: SimFill }[] = [];
+    const fills: { order: SimOrder; fill: SimFill }[] = [];
     while (remaining > 0n) {
       const level = book.best();
       if (level === undefined) break;
@@ -534,11 +534,11 @@ export class MatchingEngine {
         trades.push(trade);
         if (entry.order !== undefined) {
           const fill = this.#applyFill(m, entry.order, trade, true, touched);
-          fills.push({ order: entry.order, fill });
+          fills.push({ order: snapshotOrder(entry.order), fill });
         }
         if (taker !== undefined) {
           const fill = this.#applyFill(m, taker, trade, false, touched);
-          fills.push({ order: taker, fill });
+          fills.push({ order: snapshotOrder(taker), fill });
         }
         entry.remaining -= q;
         level.total -= q;
@@ -556,14 +556,7 @@ export class MatchingEngine {
     }
     this.#emit({ type: 'trade', market: m.spec.id, time, trades });
     for (const { order, fill } of fills) {
-      this.#emit({
-        type: 'order',
-        account: order.account,
-        time,
-        order: snapshotOrder(order),
-        execution: 'TRADE',
-        fill,
-      });
+      this.#emit({ type: 'order', account: order.account, time, order, execution: 'TRADE', fill });
     }
   }
 
