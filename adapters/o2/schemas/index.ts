@@ -63,3 +63,12 @@ export {
   normalizeO2Balance,
   normalizeO2Nonce,
 } from './normalize.js';
+export {
+  O2WireOrderType,
+  O2WireAction,
+  O2_MAX_ACTIONS,
+  O2SessionActionsRequest,
+  O2SessionRequest,
+  O2WithdrawRequest,
+  O2ClientFrame,
+} from './requests.js';
