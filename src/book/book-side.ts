@@ -1,15 +1,22 @@
 import { BookLevel } from './book-level.js';
 import { compareDecimalKeys } from './price-key.js';
 
-/** Internal mutable node behind a level; `level` caches the immutable public form. */
+/**
+ * Internal mutable node behind a level; `level` caches the immutable public form. The price
+ * is keyed either by `num`, the exact integer `price × 10^scale` (below 2^53), or — in
+ * string mode, for prices that do not fit (u64 integers beyond 2^53, very long decimals) —
+ * by the canonical decimal `key` with its integer-digit count `digits`.
+ */
 export class LevelNode {
+  num: number;
   key: string;
   digits: number;
   price: string;
   quantity: string;
   level: BookLevel | undefined = undefined;
 
-  constructor(key: string, digits: number, price: string, quantity: string) {
+  constructor(num: number, key: string, digits: number, price: string, quantity: string) {
+    this.num = num;
     this.key = key;
     this.digits = digits;
     this.price = price;
@@ -21,18 +28,178 @@ export class LevelNode {
   }
 }
 
+/** What the book reads from a side, whichever way it is keyed. */
+export interface BookSideReader {
+  readonly size: number;
+  best(): LevelNode | undefined;
+  /** The best `n` levels, best first. */
+  top(n: number): BookLevel[];
+  /** Every node, worst first. */
+  all(): LevelNode[];
+  truncate(depth: number): void;
+  clear(): void;
+}
+
 /**
- * One side of a book: nodes in a plain array sorted so that the best price is at the end
- * (bids ascending, asks descending). Most updates touch the top of the book, so inserts and
- * removals there move few elements, and the best level is `nodes[length - 1]`.
+ * One side keyed by exact scaled integers (`LevelNode.num`): the keys sit in a sorted
+ * `Float64Array` with the best price at the end (bids ascending, asks descending) and the
+ * nodes in a `Map` by key. Changing a level's size is one map lookup; inserting or removing
+ * one is a binary search plus a `copyWithin` of the keys behind it, which is a memmove, not
+ * a loop over objects. Every key is an integer below 2^53, so comparisons are exact.
  */
-export class BookSide {
-  readonly nodes: LevelNode[] = [];
-  // +1 for bids (ascending array), -1 for asks (descending array).
-  readonly #sign: 1 | -1;
+export class ScaledBookSide implements BookSideReader {
+  readonly isBids: boolean;
+  #keys = new Float64Array(256);
+  #size = 0;
+  readonly #map = new Map<number, LevelNode>();
 
   constructor(side: 'bids' | 'asks') {
-    this.#sign = side === 'bids' ? 1 : -1;
+    this.isBids = side === 'bids';
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  best(): LevelNode | undefined {
+    return this.#size === 0 ? undefined : this.#map.get(this.#keys[this.#size - 1] as number);
+  }
+
+  /** Largest key on this side (bids: the best; asks: the worst), 0 when empty. */
+  maxNum(): number {
+    if (this.#size === 0) return 0;
+    return (this.isBids ? this.#keys[this.#size - 1] : this.#keys[0]) as number;
+  }
+
+  /** Index of `num`, or `~insertionPoint` when absent. */
+  search(num: number): number {
+    const keys = this.#keys;
+    let lo = 0;
+    let hi = this.#size;
+    if (this.isBids) {
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        const v = keys[mid] as number;
+        if (v < num) lo = mid + 1;
+        else if (v > num) hi = mid;
+        else return mid;
+      }
+    } else {
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        const v = keys[mid] as number;
+        if (v > num) lo = mid + 1;
+        else if (v < num) hi = mid;
+        else return mid;
+      }
+    }
+    return ~lo;
+  }
+
+  /** Sets the level at `num` to an absolute size; `zero` removes it. */
+  update(num: number, price: string, quantity: string, zero: boolean): void {
+    const node = this.#map.get(num);
+    if (node !== undefined) {
+      if (!zero) {
+        node.price = price;
+        node.quantity = quantity;
+        node.level = undefined;
+        return;
+      }
+      const i = this.search(num);
+      this.#keys.copyWithin(i, i + 1, this.#size);
+      this.#size--;
+      this.#map.delete(num);
+      return;
+    }
+    if (zero) return;
+    const at = ~this.search(num);
+    if (this.#size === this.#keys.length) {
+      const grown = new Float64Array(this.#keys.length * 2);
+      grown.set(this.#keys);
+      this.#keys = grown;
+    }
+    const keys = this.#keys;
+    if (at < this.#size) keys.copyWithin(at + 1, at, this.#size);
+    keys[at] = num;
+    this.#size++;
+    this.#map.set(num, new LevelNode(num, '', 0, price, quantity));
+  }
+
+  /**
+   * Replaces every level. `fresh` need not be sorted and may repeat a price (the last entry
+   * wins); a node whose quantity is `''` stands for a zero size and is dropped.
+   */
+  load(fresh: LevelNode[]): void {
+    this.clear();
+    const map = this.#map;
+    for (const node of fresh) {
+      if (node.quantity === '') map.delete(node.num);
+      else map.set(node.num, node);
+    }
+    const sorted = [...map.keys()].sort(this.isBids ? (a, b) => a - b : (a, b) => b - a);
+    if (sorted.length > this.#keys.length) {
+      this.#keys = new Float64Array(Math.max(256, sorted.length * 2));
+    }
+    this.#keys.set(sorted);
+    this.#size = sorted.length;
+  }
+
+  /** Multiplies every key by `factor` (re-keying to a finer scale; the caller checked 2^53). */
+  rescale(factor: number): void {
+    const nodes = this.all();
+    this.#map.clear();
+    for (let i = 0; i < this.#size; i++) {
+      const node = nodes[i] as LevelNode;
+      node.num *= factor;
+      this.#keys[i] = node.num;
+      this.#map.set(node.num, node);
+    }
+  }
+
+  all(): LevelNode[] {
+    const out = new Array<LevelNode>(this.#size);
+    for (let i = 0; i < this.#size; i++)
+      out[i] = this.#map.get(this.#keys[i] as number) as LevelNode;
+    return out;
+  }
+
+  truncate(depth: number): void {
+    const excess = this.#size - depth;
+    if (excess <= 0) return;
+    for (let i = 0; i < excess; i++) this.#map.delete(this.#keys[i] as number);
+    this.#keys.copyWithin(0, excess, this.#size);
+    this.#size -= excess;
+  }
+
+  clear(): void {
+    this.#size = 0;
+    this.#map.clear();
+  }
+
+  top(n: number): BookLevel[] {
+    const count = Math.min(n, this.#size);
+    const out = new Array<BookLevel>(count);
+    const keys = this.#keys;
+    const map = this.#map;
+    for (let i = 0; i < count; i++) {
+      out[i] = (map.get(keys[this.#size - 1 - i] as number) as LevelNode).toLevel();
+    }
+    return out;
+  }
+}
+
+/**
+ * One side keyed by canonical decimal strings (`LevelNode.key` / `digits`), for prices whose
+ * scaled integer would not stay below 2^53 (O2's u64 prices beyond it, very long decimals):
+ * nodes in a plain array sorted with the best price at the end, found by binary search.
+ */
+export class StringBookSide implements BookSideReader {
+  readonly nodes: LevelNode[] = [];
+  readonly isBids: boolean;
+
+  constructor(side: 'bids' | 'asks') {
+    this.isBids = side === 'bids';
   }
 
   get size(): number {
@@ -43,19 +210,16 @@ export class BookSide {
     return this.nodes[this.nodes.length - 1];
   }
 
-  /** Index of `key`, or `~insertionPoint` when absent. */
+  /** Index of the canonical `key`, or `~insertionPoint` when absent. */
   search(key: string, digits: number): number {
     const nodes = this.nodes;
-    const sign = this.#sign;
+    const sign = this.isBids ? 1 : -1;
     let lo = 0;
     let hi = nodes.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const node = nodes[mid] as LevelNode;
-      let c: number;
-      if (node.digits !== digits) c = node.digits - digits;
-      else c = node.key < key ? -1 : node.key > key ? 1 : 0;
-      c *= sign;
+      const c = sign * compareDecimalKeys(node.key, node.digits, key, digits);
       if (c < 0) lo = mid + 1;
       else if (c > 0) hi = mid;
       else return mid;
@@ -66,31 +230,24 @@ export class BookSide {
   /** Sets the level at `key` to an absolute size; `zero` removes it. */
   update(key: string, digits: number, price: string, quantity: string, zero: boolean): void {
     const nodes = this.nodes;
-    const i = this.search(key, digits);
-    if (i >= 0) {
+    const found = this.search(key, digits);
+    if (found >= 0) {
       if (zero) {
-        if (i === nodes.length - 1) nodes.pop();
-        else nodes.splice(i, 1);
+        nodes.splice(found, 1);
       } else {
-        const node = nodes[i] as LevelNode;
+        const node = nodes[found] as LevelNode;
         node.price = price;
         node.quantity = quantity;
         node.level = undefined;
       }
     } else if (!zero) {
-      const at = ~i;
-      const node = new LevelNode(key, digits, price, quantity);
-      if (at === nodes.length) nodes.push(node);
-      else nodes.splice(at, 0, node);
+      nodes.splice(~found, 0, new LevelNode(0, key, digits, price, quantity));
     }
   }
 
-  /**
-   * Replaces every level. `fresh` need not be sorted and may repeat a price (the last entry
-   * wins); a node whose quantity is `''` stands for a zero size and is dropped.
-   */
+  /** Like {@link ScaledBookSide.load}, by canonical key. */
   load(fresh: LevelNode[]): void {
-    const sign = this.#sign;
+    const sign = this.isBids ? 1 : -1;
     // Array#sort is stable, so equal prices keep their input order.
     fresh.sort((a, b) => sign * compareDecimalKeys(a.key, a.digits, b.key, b.digits));
     const nodes = this.nodes;
@@ -105,7 +262,10 @@ export class BookSide {
     nodes.length = kept;
   }
 
-  /** Keeps the best `depth` levels. */
+  all(): LevelNode[] {
+    return this.nodes.slice();
+  }
+
   truncate(depth: number): void {
     const excess = this.nodes.length - depth;
     if (excess > 0) this.nodes.splice(0, excess);
@@ -115,7 +275,6 @@ export class BookSide {
     this.nodes.length = 0;
   }
 
-  /** The best `n` levels, best first. */
   top(n: number): BookLevel[] {
     const nodes = this.nodes;
     const count = Math.min(n, nodes.length);

@@ -1,9 +1,18 @@
 import { createError } from '../errors/tickwire-error.js';
 import type { Decimal } from '../numbers/decimal.js';
 import type { BookLevel } from './book-level.js';
-import { BookSide, LevelNode } from './book-side.js';
+import { LevelNode, ScaledBookSide, StringBookSide, type BookSideReader } from './book-side.js';
 import { midOf, OrderBookView, spreadOf, type OrderBookReader } from './order-book-view.js';
-import { canonicalDecimal, isZeroDecimal, type DecimalKeySlot } from './price-key.js';
+import {
+  canonicalDecimal,
+  isZeroDecimal,
+  MAX_KEY_SCALE,
+  NEEDS_SCALE,
+  NOT_SCALED,
+  parseScaled,
+  pow10,
+  type DecimalKeySlot,
+} from './price-key.js';
 
 /**
  * One `[price, quantity]` level as it arrives on the wire (Binance, OKX and Kraken tuples;
@@ -46,7 +55,9 @@ export interface OrderBookOptions {
  * An exact L2 order book: levels keyed by their exact price (decimal strings that differ
  * only in trailing or leading zeros are one level; u64 integer prices beyond 2^53 compare
  * exactly). Best bid and best ask are O(1); an update is a binary search in a sorted array
- * whose best price is at the end, with no `Decimal` and no float on the path. A delta is
+ * whose best price is at the end. Prices are keyed by the exact scaled integer
+ * `price × 10^scale` while that stays below 2^53 (the scale grows as finer prices arrive),
+ * else by their canonical decimal string; no `Decimal` and no float on the path. A delta is
  * validated in full before any of it is applied, so a malformed frame leaves the book as it
  * was. This object is the **live** book; {@link OrderBook.view} takes an immutable snapshot.
  *
@@ -59,10 +70,17 @@ export interface OrderBookOptions {
 export class OrderBook implements OrderBookReader {
   readonly market: string | undefined;
   readonly #maxDepth: number;
-  readonly #bids = new BookSide('bids');
-  readonly #asks = new BookSide('asks');
+  readonly #scaledBids = new ScaledBookSide('bids');
+  readonly #scaledAsks = new ScaledBookSide('asks');
+  readonly #stringBids = new StringBookSide('bids');
+  readonly #stringAsks = new StringBookSide('asks');
   readonly #slot: DecimalKeySlot = { key: '', digits: 0 };
+  readonly #scaled = { needed: 0 };
+  // Key mode: scaled integers at #scale decimals, or canonical strings (see LevelNode).
+  #numeric = true;
+  #scale = 0;
   // Scratch for the validate-then-apply pass; reused across deltas.
+  readonly #nums: number[] = [];
   readonly #keys: string[] = [];
   readonly #digits: number[] = [];
   readonly #zero: boolean[] = [];
@@ -90,10 +108,28 @@ export class OrderBook implements OrderBookReader {
    * @throws `VALIDATION_FAILED` naming the bad field.
    */
   applySnapshot(snapshot: BookLevelsInput, meta: BookUpdateMeta = {}): void {
-    const bids = this.#nodesOf(snapshot.bids, 'bid');
-    const asks = this.#nodesOf(snapshot.asks, 'ask');
-    this.#bids.load(bids);
-    this.#asks.load(asks);
+    let numeric = true;
+    let scale = 0;
+    for (;;) {
+      const bids = this.#nodesOf(snapshot.bids, 'bid', numeric, scale);
+      const asks =
+        typeof bids === 'number' ? bids : this.#nodesOf(snapshot.asks, 'ask', numeric, scale);
+      if (typeof bids !== 'number' && typeof asks !== 'number') {
+        this.#numeric = numeric;
+        this.#scale = scale;
+        this.#clearSides();
+        if (numeric) {
+          this.#scaledBids.load(bids);
+          this.#scaledAsks.load(asks);
+        } else {
+          this.#stringBids.load(bids);
+          this.#stringAsks.load(asks);
+        }
+        break;
+      }
+      if (asks === NEEDS_SCALE && this.#scaled.needed <= MAX_KEY_SCALE) scale = this.#scaled.needed;
+      else numeric = false;
+    }
     this.#truncate();
     this.#synced = true;
     this.#sequence = undefined;
@@ -110,32 +146,38 @@ export class OrderBook implements OrderBookReader {
    * @throws `VALIDATION_FAILED` naming the bad field.
    */
   applyDelta(delta: BookLevelsInput, meta: BookUpdateMeta = {}): void {
-    const bidCount = this.#prepare(delta.bids, 0, 'bid');
-    const total = this.#prepare(delta.asks, bidCount, 'ask');
-    const keys = this.#keys;
-    const digits = this.#digits;
-    const zero = this.#zero;
     const bids = delta.bids;
     const asks = delta.asks;
-    for (let i = 0; i < bidCount; i++) {
-      const level = bids[i] as LevelInput;
-      this.#bids.update(
-        keys[i] as string,
-        digits[i] as number,
-        level[0],
-        level[1],
-        zero[i] === true,
-      );
-    }
-    for (let i = bidCount; i < total; i++) {
-      const level = asks[i - bidCount] as LevelInput;
-      this.#asks.update(
-        keys[i] as string,
-        digits[i] as number,
-        level[0],
-        level[1],
-        zero[i] === true,
-      );
+    let bidCount: number;
+    let total: number;
+    // A price finer than the current scale (or too large for it) re-keys the book and
+    // restarts validation; that happens a handful of times in a book's life at most.
+    do {
+      bidCount = this.#prepare(bids, 0, 'bid');
+      total = bidCount < 0 ? -1 : this.#prepare(asks, bidCount, 'ask');
+    } while (total < 0);
+    const zero = this.#zero;
+    if (this.#numeric) {
+      const nums = this.#nums;
+      const bidSide = this.#scaledBids;
+      const askSide = this.#scaledAsks;
+      for (let i = 0; i < bidCount; i++) {
+        const level = bids[i] as LevelInput;
+        bidSide.update(nums[i] as number, level[0], level[1], zero[i] === true);
+      }
+      for (let i = bidCount; i < total; i++) {
+        const level = asks[i - bidCount] as LevelInput;
+        askSide.update(nums[i] as number, level[0], level[1], zero[i] === true);
+      }
+    } else {
+      const keys = this.#keys;
+      const digits = this.#digits;
+      for (let i = 0; i < total; i++) {
+        const isBid = i < bidCount;
+        const side = isBid ? this.#stringBids : this.#stringAsks;
+        const level = (isBid ? bids[i] : asks[i - bidCount]) as LevelInput;
+        side.update(keys[i] as string, digits[i] as number, level[0], level[1], zero[i] === true);
+      }
     }
     this.#truncate();
     this.#record(meta);
@@ -143,8 +185,7 @@ export class OrderBook implements OrderBookReader {
 
   /** Empties the book and marks it not synced (a gap, a reset, a reconnect). */
   clear(): void {
-    this.#bids.clear();
-    this.#asks.clear();
+    this.#clearSides();
     this.#synced = false;
     this.#sequence = undefined;
     this.#exchangeTime = undefined;
@@ -153,11 +194,11 @@ export class OrderBook implements OrderBookReader {
   }
 
   get bestBid(): BookLevel | undefined {
-    return this.#bids.best()?.toLevel();
+    return this.#bidSide.best()?.toLevel();
   }
 
   get bestAsk(): BookLevel | undefined {
-    return this.#asks.best()?.toLevel();
+    return this.#askSide.best()?.toLevel();
   }
 
   get spread(): Decimal | undefined {
@@ -169,15 +210,15 @@ export class OrderBook implements OrderBookReader {
   }
 
   bids(n = Infinity): readonly BookLevel[] {
-    return this.#bids.top(n);
+    return this.#bidSide.top(n);
   }
 
   asks(n = Infinity): readonly BookLevel[] {
-    return this.#asks.top(n);
+    return this.#askSide.top(n);
   }
 
   get levelCount(): { readonly bids: number; readonly asks: number } {
-    return { bids: this.#bids.size, asks: this.#asks.size };
+    return { bids: this.#bidSide.size, asks: this.#askSide.size };
   }
 
   get sequence(): number | undefined {
@@ -202,9 +243,10 @@ export class OrderBook implements OrderBookReader {
   }
 
   get isCrossed(): boolean {
-    const bid = this.#bids.best();
-    const ask = this.#asks.best();
+    const bid = this.#bidSide.best();
+    const ask = this.#askSide.best();
     if (bid === undefined || ask === undefined) return false;
+    if (this.#numeric) return bid.num >= ask.num;
     if (bid.digits !== ask.digits) return bid.digits > ask.digits;
     return bid.key >= ask.key;
   }
@@ -218,16 +260,31 @@ export class OrderBook implements OrderBookReader {
   view(depth = Infinity): OrderBookView {
     return new OrderBookView({
       market: this.market,
-      bids: this.#bids.top(depth),
-      asks: this.#asks.top(depth),
-      bidCount: this.#bids.size,
-      askCount: this.#asks.size,
+      bids: this.#bidSide.top(depth),
+      asks: this.#askSide.top(depth),
+      bidCount: this.#bidSide.size,
+      askCount: this.#askSide.size,
       sequence: this.#sequence,
       exchangeTime: this.#exchangeTime,
       receivedAt: this.#receivedAt,
       isSynced: this.#synced,
       isCrossed: this.isCrossed,
     });
+  }
+
+  get #bidSide(): BookSideReader {
+    return this.#numeric ? this.#scaledBids : this.#stringBids;
+  }
+
+  get #askSide(): BookSideReader {
+    return this.#numeric ? this.#scaledAsks : this.#stringAsks;
+  }
+
+  #clearSides(): void {
+    this.#scaledBids.clear();
+    this.#scaledAsks.clear();
+    this.#stringBids.clear();
+    this.#stringAsks.clear();
   }
 
   #record(meta: BookUpdateMeta): void {
@@ -239,39 +296,107 @@ export class OrderBook implements OrderBookReader {
 
   #truncate(): void {
     if (this.#maxDepth !== Infinity) {
-      this.#bids.truncate(this.#maxDepth);
-      this.#asks.truncate(this.#maxDepth);
+      this.#bidSide.truncate(this.#maxDepth);
+      this.#askSide.truncate(this.#maxDepth);
     }
   }
 
+  /**
+   * Validates and keys `levels` into the scratch arrays from `offset`; returns the end
+   * offset, or -1 when the book had to be re-keyed (the caller starts over).
+   */
   #prepare(levels: readonly LevelInput[], offset: number, side: 'bid' | 'ask'): number {
     if (!Array.isArray(levels)) invalidLevels(side);
-    const slot = this.#slot;
-    const keys = this.#keys;
-    const digits = this.#digits;
+    const priceField = side === 'bid' ? 'bid price' : 'ask price';
+    const qtyField = side === 'bid' ? 'bid quantity' : 'ask quantity';
     const zero = this.#zero;
     const n = levels.length;
-    for (let i = 0; i < n; i++) {
-      const level = levels[i];
-      if (typeof level !== 'object' || level === null) invalidLevels(side);
-      canonicalDecimal(level[0], side === 'bid' ? 'bid price' : 'ask price', slot);
-      keys[offset + i] = slot.key;
-      digits[offset + i] = slot.digits;
-      zero[offset + i] = isZeroDecimal(level[1], side === 'bid' ? 'bid quantity' : 'ask quantity');
+    if (this.#numeric) {
+      const nums = this.#nums;
+      const scale = this.#scale;
+      const scaled = this.#scaled;
+      for (let i = 0; i < n; i++) {
+        const level = levels[i];
+        if (typeof level !== 'object' || level === null) invalidLevels(side);
+        let num = parseScaled(level[0], scale, scaled);
+        if (num === NOT_SCALED) {
+          canonicalDecimal(level[0], priceField, this.#slot); // throws when malformed
+          num = parseScaled(this.#slot.key, scale, scaled);
+        }
+        if (num < 0) {
+          if (!(num === NEEDS_SCALE && this.#rescale(scaled.needed))) this.#toStringKeys();
+          return -1;
+        }
+        nums[offset + i] = num;
+        zero[offset + i] = isZeroDecimal(level[1], qtyField);
+      }
+    } else {
+      const slot = this.#slot;
+      const keys = this.#keys;
+      const digits = this.#digits;
+      for (let i = 0; i < n; i++) {
+        const level = levels[i];
+        if (typeof level !== 'object' || level === null) invalidLevels(side);
+        canonicalDecimal(level[0], priceField, slot);
+        keys[offset + i] = slot.key;
+        digits[offset + i] = slot.digits;
+        zero[offset + i] = isZeroDecimal(level[1], qtyField);
+      }
     }
     return offset + n;
   }
 
-  #nodesOf(levels: readonly LevelInput[], side: 'bid' | 'ask'): LevelNode[] {
+  /** Re-keys every level at `needed` decimals; false when a key would reach 2^53. */
+  #rescale(needed: number): boolean {
+    if (needed > MAX_KEY_SCALE || needed <= this.#scale) return false;
+    const factor = pow10(needed - this.#scale);
+    const max = Math.max(this.#scaledBids.maxNum(), this.#scaledAsks.maxNum());
+    if (max * factor > Number.MAX_SAFE_INTEGER) return false;
+    this.#scaledBids.rescale(factor);
+    this.#scaledAsks.rescale(factor);
+    this.#scale = needed;
+    return true;
+  }
+
+  /** Switches the book to canonical string keys (until the next snapshot). */
+  #toStringKeys(): void {
+    const slot = this.#slot;
+    const bids = this.#scaledBids.all();
+    const asks = this.#scaledAsks.all();
+    for (const node of [...bids, ...asks]) {
+      canonicalDecimal(node.price, 'price', slot);
+      node.key = slot.key;
+      node.digits = slot.digits;
+    }
+    this.#clearSides();
+    this.#stringBids.load(bids);
+    this.#stringAsks.load(asks);
+    this.#numeric = false;
+  }
+
+  /** Nodes for a snapshot side, or NEEDS_SCALE / NOT_SCALED when `scale` cannot key them. */
+  #nodesOf(
+    levels: readonly LevelInput[],
+    side: 'bid' | 'ask',
+    numeric: boolean,
+    scale: number,
+  ): LevelNode[] | number {
     if (!Array.isArray(levels)) invalidLevels(side);
     const slot = this.#slot;
+    const scaled = this.#scaled;
     const out: LevelNode[] = [];
     for (const level of levels) {
       if (typeof level !== 'object' || level === null) invalidLevels(side);
       canonicalDecimal(level[0], `${side} price`, slot);
       // A zero level still overrides an earlier entry at the same price; '' marks it for removal.
       const quantity = isZeroDecimal(level[1], `${side} quantity`) ? '' : level[1];
-      out.push(new LevelNode(slot.key, slot.digits, level[0], quantity));
+      if (numeric) {
+        const num = parseScaled(slot.key, scale, scaled);
+        if (num < 0) return num;
+        out.push(new LevelNode(num, '', 0, level[0], quantity));
+      } else {
+        out.push(new LevelNode(0, slot.key, slot.digits, level[0], quantity));
+      }
     }
     return out;
   }

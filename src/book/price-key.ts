@@ -127,3 +127,69 @@ export function canonicalDecimalString(text: string, field = 'value'): string {
   canonicalDecimal(text, field, slot);
   return slot.key;
 }
+
+/** Largest integer a JS number holds exactly (2^53 − 1). */
+const MAX_EXACT = Number.MAX_SAFE_INTEGER;
+
+/** Powers of ten, exact as doubles up to 10^22; scaled keys use at most {@link MAX_KEY_SCALE}. */
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
+/** Most decimal places a scaled-integer key may use before a book falls back to string keys. */
+export const MAX_KEY_SCALE = 18;
+
+/** {@link parseScaled}: the text needs more decimals than `scale` (see `out.needed`). */
+export const NEEDS_SCALE = -1;
+/** {@link parseScaled}: not a plain digit string, or too large for an exact scaled key. */
+export const NOT_SCALED = -2;
+
+/**
+ * Parses a plain decimal string (`'30000.01000000'`) into the exact integer
+ * `value × 10^scale`, returned as a JS number only when below 2^53 (so exact). Returns
+ * {@link NEEDS_SCALE} with `out.needed` set when the text has significant digits beyond
+ * `scale` decimals, and {@link NOT_SCALED} when the text is not plain digits (exponents,
+ * signs, garbage: the caller takes the exact slow path) or the key would reach 2^53.
+ *
+ * @example
+ * parseScaled('30000.01000000', 2, out); // 3000001
+ */
+export function parseScaled(text: string, scale: number, out: { needed: number }): number {
+  if (typeof text !== 'string') return NOT_SCALED;
+  const n = text.length;
+  let acc = 0;
+  let dot = -1;
+  let used = 0;
+  let lastNonZero = 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (dot !== -1) return NOT_SCALED;
+      dot = i;
+      continue;
+    }
+    const d = c - 48;
+    if (d < 0 || d > 9) return NOT_SCALED;
+    if (dot === -1) {
+      acc = acc * 10 + d;
+    } else {
+      const pos = i - dot;
+      if (d !== 0) lastNonZero = pos;
+      if (pos <= scale) {
+        acc = acc * 10 + d;
+        used = pos;
+      }
+    }
+  }
+  if (n === 0 || dot === 0) return NOT_SCALED;
+  if (lastNonZero > scale) {
+    out.needed = lastNonZero;
+    return NEEDS_SCALE;
+  }
+  // Every partial sum is below the final one, so a final value under 2^53 was exact throughout.
+  if (used < scale) acc *= POW10[scale - used] as number;
+  return acc > MAX_EXACT ? NOT_SCALED : acc;
+}
+
+/** `10^n` as an exact double (`n` ≤ 22). */
+export function pow10(n: number): number {
+  return POW10[n] as number;
+}

@@ -147,6 +147,57 @@ describe('OrderBook', () => {
     expect(book.mid?.toFixed()).toBe('9227875636482146303.5');
   });
 
+  it('re-keys to a finer scale and falls back to string keys without losing order', () => {
+    const book = new OrderBook();
+    const ref = new ReferenceBook();
+    const steps: { bids: LevelInput[]; asks: LevelInput[] }[] = [
+      {
+        bids: [
+          ['30000.01000000', '1'],
+          ['29999.99000000', '2'],
+        ],
+        asks: [['30000.02000000', '1']],
+      },
+      {
+        bids: [
+          ['30000.015', '1'],
+          ['30000.0100', '3'],
+        ],
+        asks: [['30000.0150001', '1']],
+      }, // scale 2 → 7
+      { bids: [['0.00000000000000000001', '1']], asks: [] }, // 20 decimals: string keys
+      {
+        bids: [
+          ['30000.01', '0'],
+          ['1', '4'],
+        ],
+        asks: [['9007199254740993', '1']],
+      },
+    ];
+    book.applySnapshot(steps[0]!);
+    ref.snapshot(steps[0]!.bids, steps[0]!.asks);
+    expectSame(book, ref);
+    for (const step of steps.slice(1)) {
+      book.applyDelta(step);
+      ref.delta(step.bids, step.asks);
+      expectSame(book, ref);
+    }
+    // A fresh snapshot goes back to scaled keys; u64 prices beyond 2^53 stay exact either way.
+    const snap = {
+      bids: [
+        ['9007199254740993', '1'],
+        ['9007199254740992', '1'],
+      ] as LevelInput[],
+      asks: [],
+    };
+    book.applySnapshot(snap);
+    ref.snapshot(snap.bids, snap.asks);
+    expectSame(book, ref);
+    book.applyDelta({ bids: [['9007199254740992.5', '2']], asks: [] });
+    ref.delta([['9007199254740992.5', '2']], []);
+    expectSame(book, ref);
+  });
+
   it('detects a crossed book', () => {
     const book = new OrderBook();
     book.applySnapshot({ bids: [['99.5', '1']], asks: [['100', '1']] });
