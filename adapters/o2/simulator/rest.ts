@@ -114,7 +114,13 @@ export function handleO2Rest(state: O2SimState, req: SimRequest): SimResponse {
       const symbol = state.assetSymbol(assetId);
       if (symbol === undefined || !ctx.engine.hasAccount(acct))
         return error(404, 4002, 'Account not found');
-      return ok(state.balanceEntry(acct, symbol));
+      const entry = state.balanceEntry(acct, symbol);
+      return ok({
+        order_books: entry.order_books,
+        total_locked: entry.total_locked,
+        total_unlocked: entry.total_unlocked,
+        trading_account_balance: entry.trading_account_balance,
+      });
     }
     case 'GET /v1/orders': {
       const m = state.market(q.get('market_id'));
