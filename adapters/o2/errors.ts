@@ -9,6 +9,9 @@ import { O2ErrorBody } from './schemas/stream-frames.js';
 /**
  * O2's numeric error codes (the shared error table of the official SDKs) and the tickwire
  * code each maps to. `argument` names the parameter for `INVALID_ARGUMENT` mappings.
+ *
+ * @example
+ * O2_ERROR_CODES[4000]; // { name: 'InvalidSignature', code: 'AUTH_INVALID_SIGNATURE' }
  */
 export const O2_ERROR_CODES: Readonly<
   Record<number, { readonly name: string; readonly code: ErrorCode; readonly argument?: string }>
@@ -42,7 +45,12 @@ export const O2_ERROR_CODES: Readonly<
   8001: { name: 'EventsNotFound', code: 'EXCHANGE_ERROR' },
 };
 
-/** Revert enums of the O2 contracts with their variants (protocol doc §8.7). */
+/**
+ * Revert enums of the O2 contracts with their variants (protocol doc §8.7).
+ *
+ * @example
+ * O2_REVERT_ENUMS['WithdrawError']; // ['AmountIsZero', 'NotEnoughBalance']
+ */
 export const O2_REVERT_ENUMS: Readonly<Record<string, readonly string[]>> = {
   OrderCreationError: [
     'InvalidOrderArgs',
@@ -75,7 +83,12 @@ const LOG_ID_ENUMS: Readonly<Record<string, { enumName: string; variants: readon
   },
 };
 
-/** Sway revert signal constants (`Revert(n)`), by value. */
+/**
+ * Sway revert signal constants (`Revert(n)`), by decimal value.
+ *
+ * @example
+ * O2_REVERT_SIGNALS['18446744073709486086']; // 'REVERT_WITH_LOG' (0xffffffffffff0006)
+ */
 export const O2_REVERT_SIGNALS: Readonly<Record<string, string>> = {
   '18446744073709486080': 'FAILED_REQUIRE',
   '18446744073709486081': 'FAILED_TRANSFER_TO_ADDRESS',

@@ -1,6 +1,12 @@
 import { createError } from '../../../src/errors/index.js';
 
-/** The largest u64, also the `gas` placeholder of every session-action call (server overrides it). */
+/**
+ * The largest u64, also the `gas` placeholder of every session-action call (the server
+ * overrides it).
+ *
+ * @example
+ * U64_MAX === 2n ** 64n - 1n; // true
+ */
 export const U64_MAX = (1n << 64n) - 1n;
 
 const encoder = new TextEncoder();

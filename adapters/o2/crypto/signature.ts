@@ -104,7 +104,12 @@ function publicKeyBody(publicKey65: Uint8Array): Uint8Array {
   return publicKey65.subarray(1);
 }
 
-/** Throws `AUTH_INVALID_KEY` (never echoing the key) unless it is a valid secp256k1 scalar. */
+/**
+ * Throws `AUTH_INVALID_KEY` (never echoing the key) unless it is a valid secp256k1 scalar.
+ *
+ * @example
+ * assertPrivateKey(new Uint8Array(32)); // throws: zero is not a valid key
+ */
 export function assertPrivateKey(privateKey: Uint8Array): void {
   if (
     !(privateKey instanceof Uint8Array) ||

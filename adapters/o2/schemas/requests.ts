@@ -64,7 +64,12 @@ export const O2WireAction = z.union([
 ]);
 export type O2WireAction = z.output<typeof O2WireAction>;
 
-/** Most actions, and most market groups, one `POST /v1/session/actions` may carry. */
+/**
+ * Most actions, and most market groups, one `POST /v1/session/actions` may carry.
+ *
+ * @example
+ * if (batch.length > O2_MAX_ACTIONS) splitIntoRequests(batch);
+ */
 export const O2_MAX_ACTIONS = 5;
 
 /**

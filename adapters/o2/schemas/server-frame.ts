@@ -26,7 +26,12 @@ export type O2ServerFrame =
   | { readonly type: 'error'; readonly frame: O2ErrorBody | O2ActionErrorFrame }
   | { readonly type: 'unknown'; readonly action: string | undefined; readonly frame: unknown };
 
-/** The frame type each data action routes to (aliases included). */
+/**
+ * The frame type each data action routes to (aliases included).
+ *
+ * @example
+ * O2_ACTION_ROUTES['trades']; // 'trades' (the TS SDK's alias of subscribe_trades)
+ */
 export const O2_ACTION_ROUTES = {
   subscribe_depth: 'depth',
   subscribe_depth_update: 'depth',
