@@ -1,7 +1,12 @@
 import { createError, type TickwireError } from '../errors/index.js';
 import { type DedupOptions, SequenceDedup } from './sequence-dedup.js';
 
-/** What a full buffer does with one more value. */
+/**
+ * What a full buffer does with one more value.
+ *
+ * @example
+ * const policy: OverflowPolicy = 'drop_oldest';
+ */
 export type OverflowPolicy = 'drop_oldest' | 'drop_newest' | 'error';
 
 /**

@@ -1,6 +1,11 @@
 import { BoundedStream, type BoundedStreamOptions } from './bounded-stream.js';
 
-/** A typed event: a union member discriminated by `type`. */
+/**
+ * A typed event: a union member discriminated by `type`.
+ *
+ * @example
+ * type MyEvent = { type: 'open' } | { type: 'closed'; code: number };
+ */
 export interface TypedEvent {
   readonly type: string;
 }

@@ -1,4 +1,9 @@
-/** A sequence id: what a message carries to identify its place in a stream. */
+/**
+ * A sequence id: what a message carries to identify its place in a stream.
+ *
+ * @example
+ * const id: SequenceId = 123456789n;
+ */
 export type SequenceId = number | bigint | string;
 
 /**

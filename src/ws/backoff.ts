@@ -1,6 +1,11 @@
 import { createError } from '../errors/index.js';
 
-/** How the un-jittered delay grows with the attempt number. */
+/**
+ * How the un-jittered delay grows with the attempt number.
+ *
+ * @example
+ * const strategy: BackoffStrategy = 'fibonacci';
+ */
 export type BackoffStrategy = 'exponential' | 'linear' | 'fibonacci';
 
 /**
@@ -33,7 +38,12 @@ export interface BackoffConfig {
   readonly resetAfter?: number;
 }
 
-/** A {@link BackoffConfig} with every default filled in. */
+/**
+ * A {@link BackoffConfig} with every default filled in.
+ *
+ * @example
+ * const r: ResolvedBackoffConfig = resolveBackoff({ base: 250 });
+ */
 export type ResolvedBackoffConfig = Required<BackoffConfig>;
 
 /**

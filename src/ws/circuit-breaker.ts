@@ -13,7 +13,12 @@ export interface CircuitBreakerConfig {
   readonly openMs?: number;
 }
 
-/** The breaker's state. */
+/**
+ * The breaker's state.
+ *
+ * @example
+ * if (breaker.state(Date.now()) === 'open') console.log('failing fast');
+ */
 export type CircuitState = 'closed' | 'open' | 'half-open';
 
 /**

@@ -1,11 +1,26 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { redactString } from '../errors/index.js';
 
-/** `tickwire:ws:open`, payload {@link WsOpenDiagnostic}. */
+/**
+ * `tickwire:ws:open`, payload {@link WsOpenDiagnostic}.
+ *
+ * @example
+ * wsOpenChannel.subscribe((m) => console.log('open', (m as WsOpenDiagnostic).url));
+ */
 export const wsOpenChannel = diagnosticsChannel.channel('tickwire:ws:open');
-/** `tickwire:ws:close`, payload {@link WsCloseDiagnostic}. */
+/**
+ * `tickwire:ws:close`, payload {@link WsCloseDiagnostic}.
+ *
+ * @example
+ * wsCloseChannel.subscribe((m) => console.log('close', (m as WsCloseDiagnostic).code));
+ */
 export const wsCloseChannel = diagnosticsChannel.channel('tickwire:ws:close');
-/** `tickwire:ws:reconnect`, payload {@link WsReconnectDiagnostic}. */
+/**
+ * `tickwire:ws:reconnect`, payload {@link WsReconnectDiagnostic}.
+ *
+ * @example
+ * wsReconnectChannel.subscribe((m) => console.log('retry in', (m as WsReconnectDiagnostic).delayMs));
+ */
 export const wsReconnectChannel = diagnosticsChannel.channel('tickwire:ws:reconnect');
 
 /**
@@ -18,14 +33,24 @@ export interface WsOpenDiagnostic {
   readonly url: string;
   readonly name: string;
 }
-/** Published on `tickwire:ws:close`. */
+/**
+ * Published on `tickwire:ws:close`; the reason is redacted too.
+ *
+ * @example
+ * const m: WsCloseDiagnostic = { url: 'wss://x', name: 'x', code: 1006, reason: '' };
+ */
 export interface WsCloseDiagnostic {
   readonly url: string;
   readonly name: string;
   readonly code: number;
   readonly reason: string;
 }
-/** Published on `tickwire:ws:reconnect`. */
+/**
+ * Published on `tickwire:ws:reconnect`.
+ *
+ * @example
+ * const m: WsReconnectDiagnostic = { url: 'wss://x', name: 'x', attempt: 2, delayMs: 400 };
+ */
 export interface WsReconnectDiagnostic {
   readonly url: string;
   readonly name: string;

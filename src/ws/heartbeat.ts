@@ -35,7 +35,12 @@ export interface HeartbeatConfig {
   readonly anyMessageIsAlive?: boolean;
 }
 
-/** What a {@link Heartbeat} drives. */
+/**
+ * What a {@link Heartbeat} drives.
+ *
+ * @example
+ * const hooks: HeartbeatHooks = { sendPing: () => conn.ping(), onTimeout: () => conn.terminate(), onRoundTrip: record };
+ */
 export interface HeartbeatHooks {
   /** Sends a ping (ws or application); returns false if it could not be sent. */
   readonly sendPing: () => boolean;

@@ -23,7 +23,12 @@ export interface WsConnectionOptions {
   readonly maxPayloadBytes?: number;
 }
 
-/** Callbacks of a {@link WsConnection}; plain functions so the receive path stays cheap. */
+/**
+ * Callbacks of a {@link WsConnection}; plain functions so the receive path stays cheap.
+ *
+ * @example
+ * const handlers: WsConnectionHandlers = { onMessage: (d) => parse(d), onClose: (code) => log(code) };
+ */
 export interface WsConnectionHandlers {
   /** One data frame. `data` is the raw payload. */
   readonly onMessage: (data: Buffer, isBinary: boolean) => void;

@@ -1,4 +1,9 @@
-/** Connection quality, from round-trip latency and jitter. */
+/**
+ * Connection quality, from round-trip latency and jitter.
+ *
+ * @example
+ * if (manager.stats().quality === 'POOR') switchEndpoint();
+ */
 export type ConnectionQuality = 'EXCELLENT' | 'GOOD' | 'FAIR' | 'POOR';
 
 /**

@@ -97,7 +97,12 @@ export type ReplayConfig<TMessage> =
       readonly capacity?: number;
     };
 
-/** The manager's connection state. */
+/**
+ * The manager's connection state.
+ *
+ * @example
+ * if (manager.state === 'stopped') await restart();
+ */
 export type WsState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'stopped' | 'closed';
 
 /**
