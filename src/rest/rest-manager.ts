@@ -144,7 +144,11 @@ export interface RestEndpoint<TSchema extends z.ZodType> extends Omit<
 const requestChannel = channel('tickwire:rest:request');
 const responseChannel = channel('tickwire:rest:response');
 
+// Brands a failed attempt, so no field a post-processor adds to a response can be mistaken for it.
+const FAILED: unique symbol = Symbol('tickwire.rest.failed');
+
 interface Classified {
+  readonly [FAILED]: true;
   readonly error: TickwireError;
   /** Retry after this many ms, or undefined for no retry. */
   readonly retryInMs: number | undefined;
@@ -293,7 +297,7 @@ export class RestManager {
       } finally {
         permit?.release();
       }
-      if (!('error' in outcome)) return outcome;
+      if (!(FAILED in outcome)) return outcome;
       const { error } = outcome;
       let retryIn = outcome.retryInMs;
       if (error.code === 'AUTH_TIMESTAMP_OUTSIDE_WINDOW' && this.#options.clock && !resynced) {
@@ -367,7 +371,7 @@ export class RestManager {
     const status = response.status;
     if (status < 400) {
       const mapped = this.#options.mapExchangeError?.(response);
-      if (mapped !== undefined) return { error: mapped, retryInMs: undefined };
+      if (mapped !== undefined) return { [FAILED]: true, error: mapped, retryInMs: undefined };
       if (this.#post === undefined) return response;
       const pending = this.#post(response);
       const out = pending instanceof Promise ? await pending : pending;
@@ -434,9 +438,9 @@ export class RestManager {
     const transport =
       error.code === 'TRANSPORT_TIMEOUT' || error.code === 'TRANSPORT_CONNECTION_FAILED';
     if (!transport) throw error;
-    if (idempotent) return { error, retryInMs: this.#backoff(attempt) };
+    if (idempotent) return { [FAILED]: true, error, retryInMs: this.#backoff(attempt) };
     const sent = (error.context as { sent?: unknown }).sent !== false;
-    if (!sent) return { error, retryInMs: undefined };
+    if (!sent) return { [FAILED]: true, error, retryInMs: undefined };
     throw createError(
       'ORDER_STATUS_UNKNOWN',
       `${request.method} ${request.path}: ${error.code === 'TRANSPORT_TIMEOUT' ? 'timed out' : 'connection lost'} after sending; the outcome is unknown`,
@@ -479,7 +483,11 @@ export class RestManager {
         },
       );
       const retry = idempotent && waitMs <= this.#maxRetryAfter;
-      return { error, retryInMs: retry ? Math.max(waitMs, this.#backoff(attempt)) : undefined };
+      return {
+        [FAILED]: true,
+        error,
+        retryInMs: retry ? Math.max(waitMs, this.#backoff(attempt)) : undefined,
+      };
     }
     if (response.status >= 500) {
       const error = defaultExchangeError(response, base);
@@ -491,10 +499,14 @@ export class RestManager {
         );
       }
       const retryAfter = retryAfterMs(response.headers, now) ?? 0;
-      return { error, retryInMs: Math.max(retryAfter, this.#backoff(attempt)) };
+      return { [FAILED]: true, error, retryInMs: Math.max(retryAfter, this.#backoff(attempt)) };
     }
     const mapped = this.#options.mapExchangeError?.(response);
-    return { error: mapped ?? defaultExchangeError(response, base), retryInMs: undefined };
+    return {
+      [FAILED]: true,
+      error: mapped ?? defaultExchangeError(response, base),
+      retryInMs: undefined,
+    };
   }
 
   /** The error the caller gets once retrying is over. */
