@@ -178,7 +178,7 @@ export class ScaledBookSide implements BookSideReader {
   }
 
   top(n: number): BookLevel[] {
-    const count = Math.min(n, this.#size);
+    const count = n > 0 ? Math.min(n, this.#size) : 0;
     const out = new Array<BookLevel>(count);
     const keys = this.#keys;
     const map = this.#map;
@@ -277,7 +277,7 @@ export class StringBookSide implements BookSideReader {
 
   top(n: number): BookLevel[] {
     const nodes = this.nodes;
-    const count = Math.min(n, nodes.length);
+    const count = n > 0 ? Math.min(n, nodes.length) : 0;
     const out = new Array<BookLevel>(count);
     for (let i = 0; i < count; i++) out[i] = (nodes[nodes.length - 1 - i] as LevelNode).toLevel();
     return out;

@@ -4,7 +4,12 @@ import { ConflatingIterator } from './conflating-iterator.js';
 import { OrderBook } from './order-book.js';
 import type { OrderBookView } from './order-book-view.js';
 
-/** Why a sync strategy discarded its book and started over. */
+/**
+ * Why a sync strategy discarded its book and started over.
+ *
+ * @example
+ * sync.resync('reconnect');
+ */
 export type ResyncReason =
   'gap' | 'checksum' | 'crossed' | 'drift' | 'requested' | 'reconnect' | 'invalid-update';
 
@@ -15,6 +20,11 @@ export type ResyncReason =
  *   `BOOK_SEQUENCE_GAP` / `BOOK_CHECKSUM_MISMATCH` / `BOOK_CROSSED` / `BOOK_DRIFT` error.
  * - `error`: something failed without discarding the book (a snapshot fetch failed and will
  *   be retried, a malformed frame was skipped).
+ *
+ * @example
+ * const onEvent = (e: BookSyncEvent): void => {
+ *   if (e.type === 'resyncing' && e.error) log.warn(e.error.code, e.error.message);
+ * };
  */
 export type BookSyncEvent =
   | { readonly type: 'synced'; readonly market: string; readonly sequence: number | undefined }
@@ -26,7 +36,12 @@ export type BookSyncEvent =
     }
   | { readonly type: 'error'; readonly market: string; readonly error: TickwireError };
 
-/** Options every sync strategy takes. */
+/**
+ * Options every sync strategy takes.
+ *
+ * @example
+ * const common: BookSyncOptions = { market: 'BTC/USDT', maxDepth: 1000, onEvent: console.log };
+ */
 export interface BookSyncOptions {
   /** Unified market symbol, for views, events and error context. */
   readonly market: string;
@@ -47,7 +62,12 @@ export interface BookSyncOptions {
   readonly now?: () => number;
 }
 
-/** Options of `watchOrderBook`. */
+/**
+ * Options of `watchOrderBook`.
+ *
+ * @example
+ * for await (const view of sync.watchOrderBook({ depth: 10, signal })) use(view);
+ */
 export interface WatchOrderBookOptions {
   /** Leaving early: aborting makes the pending `next()` reject with `ABORTED`. */
   readonly signal?: AbortSignal;

@@ -46,6 +46,9 @@ export function crc32(data: string | Uint8Array): number {
 /**
  * Computes a book's checksum the way one exchange does, from the exact wire strings of the
  * top levels; compared (as unsigned 32-bit) with the checksum the exchange sends.
+ *
+ * @example
+ * const top5: BookChecksum = (book) => okxBookChecksum(book, 5);
  */
 export type BookChecksum = (book: OrderBookReader) => number;
 

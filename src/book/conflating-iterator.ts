@@ -1,6 +1,11 @@
 import { createError } from '../errors/tickwire-error.js';
 
-/** Options of {@link ConflatingIterator}. */
+/**
+ * Options of {@link ConflatingIterator}.
+ *
+ * @example
+ * new ConflatingIterator(read, { signal, onClose: () => watchers.delete(it) });
+ */
 export interface ConflatingIteratorOptions {
   /** Aborting ends the iterator: a pending or later `next()` rejects with `ABORTED`. */
   readonly signal?: AbortSignal;

@@ -106,12 +106,17 @@ export class OrderBookView implements OrderBookReader {
   }
 
   bids(n?: number): readonly BookLevel[] {
-    return n === undefined || n >= this.#bids.length ? this.#bids : this.#bids.slice(0, n);
+    return firstLevels(this.#bids, n);
   }
 
   asks(n?: number): readonly BookLevel[] {
-    return n === undefined || n >= this.#asks.length ? this.#asks : this.#asks.slice(0, n);
+    return firstLevels(this.#asks, n);
   }
+}
+
+function firstLevels(levels: readonly BookLevel[], n: number | undefined): readonly BookLevel[] {
+  if (n === undefined || n >= levels.length) return levels;
+  return n > 0 ? levels.slice(0, n) : [];
 }
 
 /** Exact spread of two best levels, `undefined` when one is missing. */

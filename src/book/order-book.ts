@@ -18,19 +18,30 @@ import {
  * One `[price, quantity]` level as it arrives on the wire (Binance, OKX and Kraken tuples;
  * extra elements are ignored). Both values are exact decimal strings; O2's u64 integer
  * strings beyond 2^53 are fine.
+ *
+ * @example
+ * const level: LevelInput = ['30000.01000000', '0.50000000'];
  */
 export type LevelInput = readonly [price: string, quantity: string, ...rest: readonly unknown[]];
 
 /**
  * Levels for both sides, in any order. In a snapshot they are the whole book; in a delta
  * each quantity is the new absolute size at that price and zero removes the level.
+ *
+ * @example
+ * const delta: BookLevelsInput = { bids: [['100.5', '0']], asks: [['101', '2.25']] };
  */
 export interface BookLevelsInput {
   readonly bids: readonly LevelInput[];
   readonly asks: readonly LevelInput[];
 }
 
-/** Metadata recorded with an update; omitted fields keep their previous value. */
+/**
+ * Metadata recorded with an update; omitted fields keep their previous value.
+ *
+ * @example
+ * book.applyDelta(delta, { sequence: d.u, exchangeTime: d.E, receivedAt: Date.now() });
+ */
 export interface BookUpdateMeta {
   /** Exchange sequence after this update (Binance: `u`, or `lastUpdateId` for a snapshot). */
   readonly sequence?: number;
@@ -40,7 +51,12 @@ export interface BookUpdateMeta {
   readonly receivedAt?: number;
 }
 
-/** Options of {@link OrderBook}. */
+/**
+ * Options of {@link OrderBook}.
+ *
+ * @example
+ * const book = new OrderBook({ market: 'ETH/USDT', maxDepth: 20 });
+ */
 export interface OrderBookOptions {
   /** Unified market symbol, reported in views and errors. Default: none. */
   readonly market?: string;

@@ -5,6 +5,9 @@ import type { BookLevelsInput } from './order-book.js';
 /**
  * One diff event of a sequenced depth stream (Binance `depthUpdate`: `U`, `u`, `b`, `a`).
  * Quantities are absolute sizes; zero removes the level.
+ *
+ * @example
+ * sync.push({ firstUpdateId: m.U, lastUpdateId: m.u, bids: m.b, asks: m.a, exchangeTime: m.E });
  */
 export interface SequencedDiff extends BookLevelsInput {
   /** First update id in the event (Binance `U`). */
@@ -19,7 +22,12 @@ export interface SequencedDiff extends BookLevelsInput {
   readonly checksum?: number;
 }
 
-/** A REST depth snapshot of a sequenced book (Binance `GET /api/v3/depth`). */
+/**
+ * A REST depth snapshot of a sequenced book (Binance `GET /api/v3/depth`).
+ *
+ * @example
+ * const snapshot: SequencedSnapshot = { lastUpdateId: body.lastUpdateId, bids: body.bids, asks: body.asks };
+ */
 export interface SequencedSnapshot extends BookLevelsInput {
   /** The update id the snapshot reflects (Binance `lastUpdateId`). */
   readonly lastUpdateId: number;
@@ -27,7 +35,12 @@ export interface SequencedSnapshot extends BookLevelsInput {
   readonly receivedAt?: number;
 }
 
-/** Options of {@link SequencedBookSync}. */
+/**
+ * Options of {@link SequencedBookSync}.
+ *
+ * @example
+ * const options: SequencedBookSyncOptions = { market: 'BTC/USDT', fetchSnapshot, maxBufferedDiffs: 500 };
+ */
 export interface SequencedBookSyncOptions extends BookSyncOptions {
   /** Fetches a REST snapshot; must honour `signal` (aborted when a newer sync supersedes it). */
   readonly fetchSnapshot: (signal: AbortSignal) => Promise<SequencedSnapshot>;
@@ -42,7 +55,12 @@ export interface SequencedBookSyncOptions extends BookSyncOptions {
   readonly maxRetryDelayMs?: number;
 }
 
-/** Counters of a {@link SequencedBookSync}, for stats and tests. */
+/**
+ * Counters of a {@link SequencedBookSync}, for stats and tests.
+ *
+ * @example
+ * const { gaps, resyncs } = sync.stats();
+ */
 export interface SequencedBookSyncStats {
   /** Diffs applied to the book. */
   diffsApplied: number;

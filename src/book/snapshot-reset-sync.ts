@@ -4,7 +4,13 @@ import { BookSyncBase, type BookSyncOptions, type ResyncReason } from './book-sy
 import type { BookLevelsInput, LevelInput } from './order-book.js';
 import { canonicalDecimalString } from './price-key.js';
 
-/** A full-book frame (O2 `subscribe_depth`, a Kraken/OKX snapshot, a REST depth answer). */
+/**
+ * A full-book frame (O2 `subscribe_depth`, a Kraken/OKX snapshot, a REST depth answer), or
+ * an incremental one with the same shape.
+ *
+ * @example
+ * const frame: BookFrame = { bids: view.buys.map((l) => [l.price, l.quantity] as const), asks: [] };
+ */
 export interface BookFrame extends BookLevelsInput {
   readonly exchangeTime?: number;
   readonly receivedAt?: number;
@@ -14,7 +20,14 @@ export interface BookFrame extends BookLevelsInput {
   readonly sequence?: number;
 }
 
-/** Options of the periodic REST cross-check of a {@link SnapshotResetBookSync}. */
+/**
+ * Options of the periodic REST cross-check of a {@link SnapshotResetBookSync}. Only as many
+ * levels as the REST answer holds (up to `depth`) are compared, so a truncated REST depth
+ * never reads as drift.
+ *
+ * @example
+ * const crossCheck: CrossCheckOptions = { fetchSnapshot, intervalMs: 60_000, depth: 10 };
+ */
 export interface CrossCheckOptions {
   /** Fetches the exchange's book over REST; must honour `signal`. */
   readonly fetchSnapshot: (signal: AbortSignal) => Promise<BookLevelsInput>;
@@ -29,7 +42,12 @@ export interface CrossCheckOptions {
   readonly confirmations?: number;
 }
 
-/** Options of {@link SnapshotResetBookSync}. */
+/**
+ * Options of {@link SnapshotResetBookSync}.
+ *
+ * @example
+ * const options: SnapshotResetBookSyncOptions = { market: 'fFUEL/fUSDC', requestResync: resubscribe };
+ */
 export interface SnapshotResetBookSyncOptions extends BookSyncOptions {
   /**
    * Asks the transport for a fresh snapshot (resubscribe) after a checksum mismatch, a
@@ -42,7 +60,12 @@ export interface SnapshotResetBookSyncOptions extends BookSyncOptions {
   readonly crossCheck?: CrossCheckOptions;
 }
 
-/** Counters of a {@link SnapshotResetBookSync}. */
+/**
+ * Counters of a {@link SnapshotResetBookSync}.
+ *
+ * @example
+ * const { drifts, crossChecksInconclusive } = sync.stats();
+ */
 export interface SnapshotResetBookSyncStats {
   snapshotsApplied: number;
   deltasApplied: number;

@@ -284,6 +284,26 @@ describe('OrderBook', () => {
     expect(book.spread).toBeUndefined();
   });
 
+  it('returns no levels for a non-positive count', () => {
+    const book = new OrderBook();
+    book.applySnapshot({
+      bids: [
+        ['1', '1'],
+        ['2', '1'],
+      ],
+      asks: [['3', '1']],
+    });
+    expect(book.bids(0)).toEqual([]);
+    expect(book.bids(-1)).toEqual([]);
+    expect(book.view().bids(-1)).toEqual([]);
+    expect(
+      book
+        .view()
+        .bids(1)
+        .map((l) => l.price),
+    ).toEqual(['2']);
+  });
+
   it('rejects a bad maxDepth', () => {
     expect(() => new OrderBook({ maxDepth: 0 })).toThrow(/maxDepth/);
     expect(() => new OrderBook({ maxDepth: 1.5 })).toThrow(/maxDepth/);
