@@ -74,8 +74,11 @@ export interface WsManagerOptions<TMessage> {
   readonly replay?: ReplayConfig<TMessage>;
   /** Quality rating thresholds. Defaults: see {@link QualityThresholds}. */
   readonly quality?: QualityThresholds;
-  /** Bounded buffer of each `for await` reader of `events`. */
-  readonly eventBuffer?: number;
+  /**
+   * Most incoming messages waiting behind an async post-processor; beyond it they are
+   * dropped and reported as `BUFFER_OVERFLOW`. Default 10 000 (messages).
+   */
+  readonly maxPendingMessages?: number;
 }
 
 /**
@@ -198,7 +201,8 @@ export class WsManager<TMessage = unknown> {
   readonly #breaker: CircuitBreaker;
   readonly #limiter: SendLimiter;
   readonly #channels = new Map<string, Channel<TMessage>>();
-  readonly #pending = new Map<string | number, PendingRequest>();
+  // Keyed by the id's string form, so a numeric id echoed back as a string still matches.
+  readonly #pending = new Map<string, PendingRequest>();
   readonly #rtt = new RttTracker();
   readonly #lifetime = new AbortController();
   readonly #idOf: (m: unknown) => string | number | undefined;
@@ -213,6 +217,9 @@ export class WsManager<TMessage = unknown> {
   #authPending = false;
   #authTimer: ReturnType<typeof setTimeout> | undefined;
   #chain: Promise<void> | undefined;
+  #chainDepth = 0;
+  #chainDropped = 0;
+  readonly #maxChained: number;
   #loop: Promise<void> | undefined;
   #terminal: TickwireError | undefined;
   #openWaiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
@@ -236,6 +243,7 @@ export class WsManager<TMessage = unknown> {
     this.name = options.name ?? safeHost(options.url);
     this.events = new EventStream<WsEvent>();
     this.#router = options.router;
+    this.#maxChained = options.maxPendingMessages ?? 10_000;
     this.#decode = options.decode ?? (defaultDecode as (d: Buffer, b: boolean) => TMessage);
     this.#pre =
       options.preProcessors && options.preProcessors.length > 0
@@ -397,9 +405,9 @@ export class WsManager<TMessage = unknown> {
       if (signal?.aborted) return reject(createError('ABORTED', 'request aborted'));
       const onAbort = (): void => settle(createError('ABORTED', 'request aborted'));
       const settle = (e: unknown, value?: unknown): void => {
-        const p = this.#pending.get(id);
+        const p = this.#pending.get(String(id));
         if (p === undefined) return;
-        this.#pending.delete(id);
+        this.#pending.delete(String(id));
         clearTimeout(p.timer);
         signal?.removeEventListener('abort', onAbort);
         if (e === undefined) resolve(value as TResponse);
@@ -418,7 +426,7 @@ export class WsManager<TMessage = unknown> {
           ),
         timeoutMs,
       );
-      this.#pending.set(id, {
+      this.#pending.set(String(id), {
         resolve: (v) => settle(undefined, v),
         reject: (e) => settle(e),
         timer,
@@ -445,6 +453,7 @@ export class WsManager<TMessage = unknown> {
       parseFailures: this.#parseFailures,
       unroutable: this.#unroutable,
       dropsByChannel: drops,
+      droppedBeforeRouting: this.#chainDropped,
       lastRttMs: rtt.lastMs,
       avgLatencyMs: rtt.avgMs,
       jitterMs: rtt.jitterMs,
@@ -902,7 +911,7 @@ export class WsManager<TMessage = unknown> {
     }
     if (this.#pending.size > 0) {
       const id = this.#idOf(message);
-      const p = id === undefined ? undefined : this.#pending.get(id);
+      const p = id === undefined ? undefined : this.#pending.get(String(id));
       if (p !== undefined) {
         this.#rtt.record(Date.now() - p.sentAt);
         const err = this.#errorOf(message);
@@ -951,8 +960,23 @@ export class WsManager<TMessage = unknown> {
   }
 
   #queueBehind(message: TMessage): void {
+    if (this.#chainDepth >= this.#maxChained) {
+      // A slow async post-processor must not grow memory without bound.
+      this.#chainDropped++;
+      this.events.emit({
+        type: 'error',
+        error: createError(
+          'BUFFER_OVERFLOW',
+          `more than ${this.#maxChained} messages wait behind an async post-processor; dropped`,
+          { context: { capacity: this.#maxChained } },
+        ),
+      });
+      return;
+    }
+    this.#chainDepth++;
     const prev = this.#chain!;
     const link: Promise<void> = prev.then(() => {
+      this.#chainDepth--;
       let out: TMessage | Drop | Promise<TMessage | Drop>;
       try {
         out = this.#post === undefined ? message : this.#post(message);

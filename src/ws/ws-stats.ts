@@ -41,6 +41,8 @@ export interface WsStats {
   readonly parseFailures: number;
   /** Frames no route claimed (`MESSAGE_UNROUTABLE`). */
   readonly unroutable: number;
+  /** Messages dropped because too many waited behind an async post-processor. */
+  readonly droppedBeforeRouting: number;
   /** Values dropped by readers' overflow policies, per channel key. */
   readonly dropsByChannel: Readonly<Record<string, number>>;
   /** Last heartbeat or request round trip (ms); `undefined` before the first. */

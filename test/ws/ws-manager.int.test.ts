@@ -408,6 +408,34 @@ describe('WsManager against a real ws server', () => {
     expect((await take(s, 4)).map((x) => x.seq)).toEqual([1, 2, 3, 4]);
   });
 
+  it('messages waiting behind a slow async post-processor are bounded', async () => {
+    const m = manager({
+      maxPendingMessages: 3,
+      postProcessors: [(x) => new Promise((r) => setTimeout(() => r(x), 20))],
+    });
+    const codes = errorCodes(m);
+    const s = m.subscribe<TestMsg>(channel('t'));
+    await m.connect();
+    await server.waitFor(() => subsOf(1).length === 1);
+    for (let seq = 1; seq <= 10; seq++) server.broadcast({ key: 't', seq });
+    const got = (await take(s, 4)).map((x) => x.seq);
+    expect(got).toEqual([1, 2, 3, 4]); // the first in flight + 3 queued, in order
+    expect(m.stats().droppedBeforeRouting).toBe(6);
+    expect(codes.filter((c) => c === 'BUFFER_OVERFLOW')).toHaveLength(6);
+  });
+
+  it('request ids are pluggable (idOf)', async () => {
+    server.onFrame((ws, json) => {
+      const j = json as { reqId?: string } | undefined;
+      if (j?.reqId !== undefined) ws.send(JSON.stringify({ reqId: j.reqId, ok: 1 }));
+    });
+    const m = manager({ rpc: { idOf: (x) => (x as { reqId?: string }).reqId } });
+    await m.connect();
+    const res = await m.request<{ ok: number }>((id) => ({ reqId: String(id) }));
+    expect(res.ok).toBe(1);
+    expect(m.stats().lastRttMs).toBeGreaterThanOrEqual(0);
+  });
+
   it('request/response: correlation ids, error mapping, timeout', async () => {
     server.onFrame((ws, json) => {
       const j = json as { id?: number; method?: string } | undefined;
