@@ -71,6 +71,7 @@ export {
   normalizeO2Trade,
   normalizeO2Balance,
   normalizeO2Nonce,
+  normalizeO2Market,
 } from './schemas/index.js';
 export type {
   O2ServerFrame,
@@ -80,6 +81,7 @@ export type {
   O2OrderUpdate,
   O2TradeUpdate,
   O2BalanceUpdate,
+  O2MarketInfo,
 } from './schemas/index.js';
 export type { O2RevertInfo, O2ErrorInfo } from './errors.js';
 export {

@@ -53,6 +53,7 @@ export type {
   O2OrderUpdate,
   O2TradeUpdate,
   O2BalanceUpdate,
+  O2MarketInfo,
 } from './normalize.js';
 export {
   normalizeO2Depth,
@@ -62,6 +63,7 @@ export {
   normalizeO2Trade,
   normalizeO2Balance,
   normalizeO2Nonce,
+  normalizeO2Market,
 } from './normalize.js';
 export {
   O2WireOrderType,

@@ -1,5 +1,6 @@
 import type {
   BalanceUpdate,
+  MarketInfo,
   DepthUpdate,
   NonceUpdate,
   OrderStatus,
@@ -7,10 +8,11 @@ import type {
   Trade,
 } from '../../../src/adapter/index.js';
 import { createError } from '../../../src/errors/index.js';
-import { type Decimal, fromScaledInteger } from '../../../src/numbers/index.js';
+import { Decimal, fromScaledInteger } from '../../../src/numbers/index.js';
 import type { O2DepthFrame, O2DepthResponse } from './depth.js';
 import type { O2Order, O2Trade } from './order.js';
 import type { O2Identity } from './primitives.js';
+import type { O2Market } from './rest.js';
 import type { O2BalanceEntry, O2NonceFrame } from './stream-frames.js';
 
 /**
@@ -271,4 +273,54 @@ export function normalizeO2Balance(
  */
 export function normalizeO2Nonce(frame: O2NonceFrame, raw: unknown = frame): NonceUpdate {
   return { account: frame.contract_id, nonce: frame.nonce, raw };
+}
+
+/** An O2 market in the registry's unified form, plus what signing and scaling need. */
+export interface O2MarketInfo extends MarketInfo {
+  /** The order-book contract id (what sessions allow and actions call). */
+  readonly contractId: string;
+  readonly baseAssetId: string;
+  readonly quoteAssetId: string;
+  readonly baseDecimals: number;
+  readonly quoteDecimals: number;
+  readonly baseMaxPrecision: number;
+  readonly quoteMaxPrecision: number;
+}
+
+/**
+ * Turns a parsed `GET /v1/markets` entry into a {@link MarketInfo}: symbol
+ * `BASE/QUOTE` from the asset symbols (there is no `pair` on the wire), tick and step as
+ * human decimals, `min_order` as the minimum notional in quote units.
+ *
+ * @example
+ * registry.set(parse(O2MarketsResponse, body, 'o2 markets').markets.map(normalizeO2Market));
+ */
+export function normalizeO2Market(market: O2Market): O2MarketInfo {
+  // tick = 10^(decimals − max_precision) chain units = 10^−max_precision human units
+  const unit = (maxPrecision: number): string => new Decimal(10).pow(-maxPrecision).toFixed();
+  return {
+    symbol: `${market.base.symbol}/${market.quote.symbol}`,
+    id: market.market_id,
+    base: market.base.symbol,
+    quote: market.quote.symbol,
+    tickSize: unit(market.quote.max_precision),
+    stepSize: unit(market.base.max_precision),
+    ...(market.min_order === undefined
+      ? {}
+      : {
+          minNotional: fromScaledInteger(
+            market.min_order,
+            market.quote.decimals,
+            'min_order',
+          ).toFixed(),
+        }),
+    contractId: market.contract_id,
+    baseAssetId: market.base.asset,
+    quoteAssetId: market.quote.asset,
+    baseDecimals: market.base.decimals,
+    quoteDecimals: market.quote.decimals,
+    baseMaxPrecision: market.base.max_precision,
+    quoteMaxPrecision: market.quote.max_precision,
+    raw: market,
+  };
 }

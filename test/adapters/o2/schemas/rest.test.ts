@@ -1,5 +1,6 @@
 import {
   normalizeO2DepthResponse,
+  normalizeO2Market,
   O2AggregatedTradesResponse,
   normalizeO2Order,
   O2AccountResponse,
@@ -71,6 +72,26 @@ describe('O2 REST response schemas (fixtures/o2/rest-*.json)', () => {
     expect(m2.chain_id).toBe(9889n);
     expect(m2.markets[0]!.taker_fee).toBe('100');
     expect(m2.books_whitelist_id).toBe(`0x${'a4'.repeat(32)}`);
+  });
+
+  it('markets normalise to the registry form with human tick, step and min notional', () => {
+    const [fuel, eth] = parse(
+      O2MarketsResponse,
+      body('rest-markets', 'RM1'),
+      'markets',
+    ).markets.map(normalizeO2Market);
+    expect(fuel).toMatchObject({
+      symbol: 'fFUEL/fUSDC',
+      id: MARKET,
+      base: 'fFUEL',
+      quote: 'fUSDC',
+      tickSize: '0.000000001',
+      stepSize: '0.001',
+      minNotional: '1',
+      contractId: '0x0fe74fdb3f7e7f3046c93e2257b32639f72cf544e3ae7a4a431a53fe8ef7990a',
+      baseDecimals: 9,
+    });
+    expect(eth).toMatchObject({ symbol: 'fETH/fUSDC', stepSize: '0.000001' });
   });
 
   it('markets: max_precision above decimals is rejected naming the field', () => {

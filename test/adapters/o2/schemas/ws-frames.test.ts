@@ -38,6 +38,34 @@ function rejection(fn: () => unknown): { code: string; path: string; message: st
   throw new Error('expected a rejection');
 }
 
+describe('O2 fixture files', () => {
+  it('hold every §8 fixture id, in order, each with provenance', () => {
+    const ids = (name: string) => wsFixtures(name).map((f) => f.id);
+    const seq = (p: string, n: number) => Array.from({ length: n }, (_, i) => `${p}${i + 1}`);
+    expect(ids('ws-depth')).toEqual(seq('D', 10));
+    expect(ids('ws-orders')).toEqual(seq('O', 8));
+    expect(ids('ws-trades')).toEqual(seq('T', 6));
+    expect(ids('ws-balances')).toEqual(seq('B', 5));
+    expect(ids('ws-nonce')).toEqual(seq('N', 5));
+    expect(ids('ws-control')).toEqual(seq('C', 7));
+    for (const name of ['ws-depth', 'ws-orders', 'ws-trades', 'ws-balances', 'ws-nonce']) {
+      for (const f of wsFixtures(name)) {
+        expect(f.provenance).not.toBe('');
+        expect(f.frame).toBeDefined();
+      }
+    }
+  });
+
+  it('every data fixture except the malformed O2 parses', () => {
+    for (const name of ['ws-depth', 'ws-orders', 'ws-trades', 'ws-balances', 'ws-nonce']) {
+      for (const f of wsFixtures(name)) {
+        if (f.id === 'O2') continue;
+        expect(() => parseO2ServerMessage(wireText(f))).not.toThrow();
+      }
+    }
+  });
+});
+
 describe('O2 depth frames (fixtures/o2/ws-depth.jsonl)', () => {
   const fx = wsFixtures('ws-depth');
   const depth = (id: string) => only(parseO2ServerMessage(wireText(byId(fx, id))), 'depth').frame;
