@@ -10,6 +10,7 @@
 // read the top 10 bids and top 10 asks (the baseline sorts each side for that read, which is
 // what "sort on read" means). A third line runs the same traffic through
 // SequencedBookSync.push (continuity checks, receivedAt, crossed check) on tickwire's book.
+import { loadavg } from 'node:os';
 import { createSequencedBookSync, OrderBook, type SequencedSnapshot } from '../src/book/index.js';
 import { buildTraffic, type BinanceDiffFrame, type BookTraffic } from './lib/book-events.js';
 import { NaiveBook } from './lib/book-naive.js';
@@ -137,6 +138,7 @@ function crossCheck(traffic: BookTraffic, events: readonly BinanceDiffFrame[]): 
 }
 
 async function main(): Promise<void> {
+  const loadBefore = loadavg()[0] ?? 0;
   const results: Record<string, unknown> = {};
   const lines: string[] = [];
   let headline = 0;
@@ -186,6 +188,10 @@ async function main(): Promise<void> {
       `${RUNS} runs per side alternating, ${BUDGET_MS} ms each, ${WARMUP_MS} ms warm-up per side; medians (min–max)`,
   );
   for (const line of lines) console.log(line);
+  const loadAfter = loadavg()[0] ?? 0;
+  console.log(
+    `machine load (1-min average, 2 cores): ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after; absolute rates scale with it, the ratio much less`,
+  );
   console.log(
     `target ≥ 2.00 M/s on the 1k book: ${headlineRate >= 2e6 ? 'met' : 'NOT met'} (${(headlineRate / 1e6).toFixed(2)} M/s)`,
   );
@@ -203,6 +209,7 @@ async function main(): Promise<void> {
       runs: RUNS,
       runMs: BUDGET_MS,
       warmupMs: WARMUP_MS,
+      loadavg1m: { before: Number(loadBefore.toFixed(2)), after: Number(loadAfter.toFixed(2)) },
     }),
   );
 }

@@ -53,6 +53,11 @@ export interface SequencedBookSyncOptions extends BookSyncOptions {
   readonly retryDelayMs?: number;
   /** Cap of the retry delay. Default: `30000` (unit: ms). */
   readonly maxRetryDelayMs?: number;
+  /**
+   * Least time between the starts of two snapshot fetches, so that a feed that keeps
+   * gapping cannot turn into a storm of heavy snapshot requests. Default: `1000` (unit: ms).
+   */
+  readonly minSnapshotIntervalMs?: number;
 }
 
 /**
@@ -111,6 +116,8 @@ export class SequencedBookSync extends BookSyncBase {
   readonly #maxBuffered: number;
   readonly #retryDelayMs: number;
   readonly #maxRetryDelayMs: number;
+  readonly #minSnapshotIntervalMs: number;
+  #lastFetchStart = -Infinity;
   #synced = false;
   #buffer: SequencedDiff[] = [];
   #fetch: AbortController | undefined;
@@ -136,6 +143,10 @@ export class SequencedBookSync extends BookSyncBase {
     this.#maxBuffered = positive(options.maxBufferedDiffs ?? 1000, 'maxBufferedDiffs');
     this.#retryDelayMs = nonNegative(options.retryDelayMs ?? 500, 'retryDelayMs');
     this.#maxRetryDelayMs = nonNegative(options.maxRetryDelayMs ?? 30_000, 'maxRetryDelayMs');
+    this.#minSnapshotIntervalMs = nonNegative(
+      options.minSnapshotIntervalMs ?? 1000,
+      'minSnapshotIntervalMs',
+    );
     this.#nextRetryDelay = this.#retryDelayMs;
   }
 
@@ -271,6 +282,16 @@ export class SequencedBookSync extends BookSyncBase {
   #startFetchIfIdle(): void {
     if (this.closed || this.#synced || this.#buffer.length === 0) return;
     if (this.#fetch !== undefined || this.#retryTimer !== undefined) return;
+    const wait = this.#lastFetchStart + this.#minSnapshotIntervalMs - this.now();
+    if (wait > 0) {
+      this.#retryTimer = setTimeout(() => {
+        this.#retryTimer = undefined;
+        this.#startFetchIfIdle();
+      }, wait);
+      this.#retryTimer.unref?.();
+      return;
+    }
+    this.#lastFetchStart = this.now();
     const generation = this.#generation;
     const controller = new AbortController();
     this.#fetch = controller;

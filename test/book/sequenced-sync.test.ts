@@ -30,6 +30,7 @@ function harness(options: { maxBufferedDiffs?: number } = {}) {
     onEvent: (e) => events.push(e),
     retryDelayMs: 10,
     maxRetryDelayMs: 10,
+    minSnapshotIntervalMs: 0,
     now: () => 42,
     ...options,
   });
@@ -236,6 +237,7 @@ describe('SequencedBookSync (binance-spot.md §7)', () => {
         new Promise((resolve, reject) => fetches.push({ resolve, reject, signal })),
       checksum: (book) => book.levelCount.bids,
       onEvent: (e) => events.push(e),
+      minSnapshotIntervalMs: 0,
     });
     sync.push(diff(1, 1));
     fetches[0]!.resolve({ lastUpdateId: 1, bids: [['1', '1']], asks: [['3', '1']] });
@@ -258,6 +260,29 @@ describe('SequencedBookSync (binance-spot.md §7)', () => {
     const crossed = events.at(-1);
     expect(crossed).toMatchObject({ type: 'resyncing', reason: 'crossed' });
     expect(isTickwireError((crossed as { error: unknown }).error, 'BOOK_CROSSED')).toBe(true);
+    sync.close();
+  });
+
+  it('spaces snapshot fetches by minSnapshotIntervalMs when gaps repeat', async () => {
+    const fetches: PendingFetch[] = [];
+    const sync = createSequencedBookSync({
+      market: 'X/Y',
+      fetchSnapshot: (signal) =>
+        new Promise((resolve, reject) => fetches.push({ resolve, reject, signal })),
+      minSnapshotIntervalMs: 1000,
+    });
+    sync.push(diff(1, 1));
+    expect(fetches).toHaveLength(1);
+    fetches[0]!.resolve({ lastUpdateId: 1, bids: [], asks: [] });
+    await settle();
+    expect(sync.isSynced).toBe(true);
+    sync.push(diff(5, 5)); // gap
+    expect(sync.isSynced).toBe(false);
+    expect(fetches).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(999);
+    expect(fetches).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(fetches).toHaveLength(2);
     sync.close();
   });
 
