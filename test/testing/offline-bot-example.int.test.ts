@@ -1,0 +1,15 @@
+import { runOfflineBot } from '../../examples/offline-bot.js';
+
+describe('README example: test your bot offline', () => {
+  it('runs examples/offline-bot.ts end to end', async () => {
+    const report = await runOfflineBot();
+    expect(report).toEqual({
+      tradesSeen: expect.any(Number),
+      orderStatus: 'FILLED',
+      btcFree: '10.01000000',
+      reconnected: true,
+      faultsInjected: 1,
+    });
+    expect(report.tradesSeen).toBeGreaterThan(0);
+  });
+});
