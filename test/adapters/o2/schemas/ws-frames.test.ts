@@ -274,6 +274,16 @@ describe('O2 order frames (fixtures/o2/ws-orders.jsonl)', () => {
     });
   });
 
+  it('accepts every string order type', () => {
+    for (const t of ['Spot', 'Market', 'FillOrKill', 'PostOnly']) {
+      const f = parseO2ServerFrame({
+        action: 'subscribe_orders',
+        orders: [{ order_id: '0x1', side: 'sell', order_type: t }],
+      });
+      expect(only(f, 'orders').frame.orders[0]!.order_type).toBe(t);
+    }
+  });
+
   it('accepts Limit order types and omitted order_type; rejects unknown ones', () => {
     const ok = parseO2ServerFrame({
       action: 'subscribe_orders',
