@@ -113,6 +113,19 @@ describe('Ed25519 signer', () => {
     );
   });
 
+  it('registers the key material (PEM, seed) so errors never show it', () => {
+    const otherSeed = Uint8Array.from({ length: 32 }, (_, i) => 100 + i);
+    const pem = ed25519KeyFromSeed(otherSeed).export({ format: 'pem', type: 'pkcs8' }).toString();
+    createEd25519Signer({ privateKey: pem });
+    const seedHex = Buffer.from(otherSeed).toString('hex');
+    const e = createError('INTERNAL', `oops ${pem} ${seedHex}`, {
+      context: { dump: `k=${seedHex}` },
+    });
+    const text = JSON.stringify(e) + e.message;
+    expect(text).not.toContain(seedHex);
+    expect(text).not.toContain(pem.split('\n')[1]!);
+  });
+
   it('rejects keys that are not Ed25519 private keys', () => {
     expect(() => createEd25519Signer({ privateKey: new Uint8Array(31) })).toThrow(
       expect.objectContaining({ code: 'AUTH_INVALID_KEY' }),
