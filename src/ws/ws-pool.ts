@@ -202,7 +202,9 @@ export class WsPool<TMessage = unknown> {
 
   #memberWithRoom(): Member<TMessage> {
     const limit = this.#o.streamsPerConnection ?? 1024;
-    for (const m of this.#members) if (!m.retiring && m.offs.size < limit) return m;
+    for (const m of this.#members) {
+      if (!m.retiring && m.offs.size < limit && m.manager.state !== 'stopped') return m;
+    }
     return this.#createMember(this.#bestUrl());
   }
 
@@ -281,6 +283,8 @@ export class WsPool<TMessage = unknown> {
           ch.fan.fail(e.error);
         }
       }
+      member.offs.clear();
+      this.#retire(member);
     }
   }
 

@@ -84,6 +84,21 @@ describe('WsPool', () => {
     expect(p.members().map((m) => m.url)).toEqual([good.url]);
   });
 
+  it('a member closed with a no-retry code fails its readers; new subscriptions get a fresh connection', async () => {
+    const s = await server();
+    const p = pool([s.url]);
+    const r = p.subscribe<TestMsg>(channel('t'));
+    await s.waitFor(() => s.framesWhere((j) => j.op === 'sub').length === 1);
+    s.closeAll(1008, 'policy');
+    await expect(r.next()).rejects.toMatchObject({ code: 'WS_CLOSED_NO_RETRY' });
+    expect(p.connectionCount).toBe(0);
+    const again = p.subscribe<TestMsg>(channel('t'));
+    await s.waitFor(() => s.framesWhere((j) => j.op === 'sub').length === 2);
+    expect(s.connections).toBe(2);
+    s.broadcast({ key: 't', seq: 7 });
+    expect((await take(again, 1))[0]!.seq).toBe(7);
+  });
+
   it.each([
     ['by JSON identity', undefined],
     ['by sequence id', (m: TestMsg) => m.seq],
