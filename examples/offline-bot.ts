@@ -51,16 +51,13 @@ export async function runOfflineBot(): Promise<OfflineBotReport> {
   let tradesSeen = 0;
   let ws = await connect(`${sim.wsUrl}/ws/btcusdt@trade`, () => (tradesSeen += 1));
 
-  // 2. Trading: buy 0.01 BTC at the best ask through the signed REST API.
-  const bestAsk = sim.book('BTCUSDT', 1).asks[0]?.[0] ?? '0';
+  // 2. Trading: a market buy of 0.002 BTC through the signed REST API.
   const res = await fetch(
     `${sim.httpUrl}/api/v3/order?${signed({
       symbol: 'BTCUSDT',
       side: 'BUY',
-      type: 'LIMIT',
-      timeInForce: 'IOC',
-      quantity: '0.01',
-      price: bestAsk,
+      type: 'MARKET',
+      quantity: '0.002',
       timestamp: Date.now(),
     })}`,
     { method: 'POST', headers: { 'X-MBX-APIKEY': binanceSimDemoAccount.apiKey } },

@@ -6,7 +6,7 @@ describe('README example: test your bot offline', () => {
     expect(report).toEqual({
       tradesSeen: expect.any(Number),
       orderStatus: 'FILLED',
-      btcFree: '10.01000000',
+      btcFree: '10.00200000',
       reconnected: true,
       faultsInjected: 1,
     });
