@@ -3,6 +3,7 @@
 // `Pool.request` + `body.json()` on the same loopback server (a separate process), in the
 // same run, A B A B alternation. See /work/shared/docs/benchmarks.md.
 import { fork } from 'node:child_process';
+import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { Pool } from 'undici';
 import { z } from 'zod';
@@ -16,6 +17,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 2000);
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 1500);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const CORES = availableParallelism();
 
 const Ticker = z.object({
   symbol: z.string(),
@@ -152,6 +154,7 @@ async function main(): Promise<void> {
   await pool.close();
   child.disconnect();
 
+  const load = loadavg().map((x) => Number(x.toFixed(2)));
   const baseline = summary(base);
   const tw = summary(ours);
   const ratio = Number(
@@ -162,6 +165,9 @@ async function main(): Promise<void> {
     `rest: RestManager vs raw undici Pool, ${RUNS} runs × ${DURATION_MS} ms each (A B alternating), concurrency ${CONCURRENCY}, warm-up ${WARMUP_MS} ms per side`,
   );
   console.log(`ratio (tickwire ÷ baseline, req/s medians): ${ratio}`);
+  console.log(
+    `machine load average (1/5/15 min) at the end: ${load.join(' / ')} on ${CORES} cores`,
+  );
   console.log(
     `${pad('side', 12)}${pad('req/s', 10)}${pad('cpu µs/req', 12)}${pad('p50 µs', 9)}${pad('p99 µs', 9)}runs (req/s)`,
   );
@@ -184,6 +190,12 @@ async function main(): Promise<void> {
       durationMs: DURATION_MS,
       warmupMs: WARMUP_MS,
       concurrency: CONCURRENCY,
+      cpuRatio: Number(
+        (median(base.map((s) => s.cpuUsPerReq)) / median(ours.map((s) => s.cpuUsPerReq))).toFixed(
+          3,
+        ),
+      ),
+      loadavg: load,
     }),
   );
 }
