@@ -11,6 +11,7 @@ import {
   recoverPublicKey,
   sha256,
 } from '../crypto/index.js';
+import { formatScaled } from '../../../src/testing/format.js';
 import type {
   SimMarketSpec,
   SimPlaceOrder,
@@ -203,7 +204,7 @@ function ticker(state: O2SimState, m: SimMarketSpec): object {
   const last = trades[trades.length - 1]?.price ?? 0n;
   const change = last - open;
   // Percentage with two decimals, computed on integers.
-  const pct = open === 0n ? '0' : (Number((change * 10000n) / open) / 100).toFixed(2);
+  const pct = open === 0n ? '0.00' : formatScaled((change * 10000n) / open, 2, 2);
   return [
     {
       ask: (book.asks.best()?.price ?? 0n).toString(),

@@ -326,6 +326,32 @@ describe('Binance personality: REST', () => {
     });
   });
 
+  it('accepts the signed payload in a form body (query + body signed together) and quoteOrderQty market orders', async () => {
+    const body = signedQuery(
+      {
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'MARKET',
+        quoteOrderQty: '100',
+        timestamp: Date.now(),
+      },
+      hmac,
+    );
+    const res = await fetch(`${sim.httpUrl}/api/v3/order`, {
+      method: 'POST',
+      headers: {
+        'X-MBX-APIKEY': binanceSimDemoAccount.apiKey,
+        'Content-Type': 'application/x-www-form-urlencoded',
+      },
+      body,
+    });
+    expect(res.status).toBe(200);
+    const order = F.OrderFull.parse(await res.json());
+    expect(order.status).toBe('FILLED');
+    expect(Number(order.cummulativeQuoteQty)).toBeLessThanOrEqual(100);
+    expect(Number(order.cummulativeQuoteQty)).toBeGreaterThan(99);
+  });
+
   it('signatures: HMAC and Ed25519 accepted; a bad one is -1022, an unknown key -2015, a stale timestamp -1021', async () => {
     const ok = await signedRest('GET', '/api/v3/account', {});
     expect(ok.status).toBe(200);
