@@ -1,11 +1,17 @@
+import fc from 'fast-check';
 import {
   createSnapshotResetBookSync,
+  okxBookChecksum,
+  OrderBook,
   type BookLevelsInput,
+  type LevelInput,
   type BookSyncEvent,
   type ResyncReason,
   type SnapshotResetBookSyncOptions,
 } from '../../src/book/index.js';
 import { createError, isTickwireError } from '../../src/errors/index.js';
+import { Decimal } from '../../src/numbers/index.js';
+import { ReferenceBook } from './reference-book.js';
 
 interface PendingFetch {
   resolve(s: BookLevelsInput): void;
@@ -196,5 +202,81 @@ describe('SnapshotResetBookSync (O2)', () => {
       expect(sync.isSynced).toBe(false);
       sync.close();
     });
+  });
+});
+
+describe('SnapshotResetBookSync with an OKX-style checksum (property)', () => {
+  const side = (lo: number) =>
+    fc.array(
+      fc.tuple(
+        fc.integer({ min: lo, max: lo + 9 }).map(String),
+        fc.constantFrom('0', '1', '2.5', '3.10', '0.000'),
+      ) as fc.Arbitrary<LevelInput>,
+      { maxLength: 4 },
+    );
+  const stepArb = fc.record({
+    kind: fc.constantFrom('delta', 'delta', 'delta', 'snapshot'),
+    bids: side(1),
+    asks: side(20),
+    drop: fc.boolean(),
+  });
+
+  it('is never synced with a book that differs from the exchange, and recovers on resubscribe', () => {
+    let mismatches = 0;
+    fc.assert(
+      fc.property(fc.array(stepArb, { minLength: 1, maxLength: 40 }), (steps) => {
+        const truth = new ReferenceBook();
+        const checksumOf = (ref: ReferenceBook): number => {
+          const b = new OrderBook();
+          b.applySnapshot({ bids: ref.sorted('bids'), asks: ref.sorted('asks') });
+          return okxBookChecksum(b);
+        };
+        let resubscribed = 0;
+        const sync = createSnapshotResetBookSync({
+          market: 'X/Y',
+          checksum: okxBookChecksum,
+          requestResync: () => resubscribed++,
+        });
+        const snapshotFrame = () => ({
+          bids: truth.sorted('bids'),
+          asks: truth.sorted('asks'),
+          checksum: checksumOf(truth),
+        });
+        truth.snapshot([], []);
+        sync.applySnapshot(snapshotFrame());
+        let answered = 0;
+        for (const step of steps) {
+          if (step.kind === 'snapshot') {
+            truth.snapshot(step.bids, step.asks);
+            if (!step.drop) sync.applySnapshot(snapshotFrame());
+          } else {
+            truth.delta(step.bids, step.asks);
+            const frame = { bids: step.bids, asks: step.asks, checksum: checksumOf(truth) };
+            if (!step.drop) sync.applyDelta(frame);
+          }
+          const answering = resubscribed > answered;
+          if (answering) {
+            answered = resubscribed;
+            sync.applySnapshot(snapshotFrame()); // the exchange answers a resubscribe
+          }
+          // A dropped frame cannot be noticed before the next one arrives; after every
+          // delivered frame (or resubscribe answer) a synced book must equal the exchange's.
+          if (sync.isSynced && (!step.drop || answering)) {
+            const canon = (levels: readonly { price: string; quantity: string }[]) =>
+              levels.map((l) => [l.price, new Decimal(l.quantity).toFixed()]);
+            expect(canon(sync.book.bids())).toEqual(
+              canon(truth.sorted('bids').map(([price, quantity]) => ({ price, quantity }))),
+            );
+            expect(canon(sync.book.asks())).toEqual(
+              canon(truth.sorted('asks').map(([price, quantity]) => ({ price, quantity }))),
+            );
+          }
+        }
+        mismatches += sync.stats().resyncs;
+        sync.close();
+      }),
+      { numRuns: 300 },
+    );
+    expect(mismatches).toBeGreaterThan(100); // the dropped frames really were caught
   });
 });
