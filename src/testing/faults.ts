@@ -1,6 +1,11 @@
 import { z } from 'zod';
 
-/** Every fault kind the simulator can inject; `stats().faults` counts each by this name. */
+/**
+ * Every fault kind the simulator can inject; `stats().faults` counts each by this name.
+ *
+ * @example
+ * for (const kind of faultKinds) console.log(kind, sim.stats().faults[kind]);
+ */
 export const faultKinds = [
   'dropConnections',
   'stall',
@@ -13,7 +18,12 @@ export const faultKinds = [
   'slowResponse',
   'refuseConnections',
 ] as const;
-/** A fault kind. */
+/**
+ * A fault kind.
+ *
+ * @example
+ * const kind: FaultKind = 'stall';
+ */
 export type FaultKind = (typeof faultKinds)[number];
 
 /**
@@ -83,7 +93,12 @@ export const SimScenario = z.object({
 /** A scenario (input form). */
 export type SimScenario = z.input<typeof SimScenario>;
 
-/** Mutable fault switches the simulator consults on every event, frame, request and upgrade. */
+/**
+ * Mutable fault switches the simulator consults on every event, frame, request and upgrade.
+ *
+ * @example
+ * const state = createFaultState(); state.duplicate = 2;
+ */
 export interface FaultState {
   dropEvery: number;
   dropProbability: number;
@@ -98,7 +113,12 @@ export interface FaultState {
   refuseUntil: number;
 }
 
-/** A fault state with nothing armed. */
+/**
+ * A fault state with nothing armed.
+ *
+ * @example
+ * Object.assign(faults, createFaultState()); // clear
+ */
 export function createFaultState(): FaultState {
   return {
     dropEvery: 0,

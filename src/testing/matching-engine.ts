@@ -11,7 +11,12 @@ import type {
   SimTrade,
 } from './types.js';
 
-/** The state of one simulated market inside the engine. */
+/**
+ * The state of one simulated market inside the engine.
+ *
+ * @example
+ * const best = sim.engine.market('BTCUSDT').asks.best()?.price;
+ */
 export interface SimMarketState {
   readonly spec: SimMarketSpec;
   readonly bids: BookSide;
@@ -25,7 +30,12 @@ export interface SimMarketState {
   readonly trades: SimTrade[];
 }
 
-/** What a caller asks the engine to place. */
+/**
+ * What a caller asks the engine to place (scaled integers).
+ *
+ * @example
+ * engine.placeOrder({ account: 'A', market: 'BTCUSDT', side: 'buy', type: 'limit', price: 6000000n, quantity: 100000n });
+ */
 export interface SimPlaceOrder {
   readonly account: string;
   readonly market: string;
@@ -43,7 +53,12 @@ export interface SimPlaceOrder {
   readonly clientOrderId?: string;
 }
 
-/** Why the engine refused an order before it reached the book. */
+/**
+ * Why the engine refused an order before it reached the book.
+ *
+ * @example
+ * if (!r.ok && r.reason === 'INSUFFICIENT_BALANCE') reject(-2010);
+ */
 export type SimRejectReason =
   | 'UNKNOWN_MARKET'
   | 'UNKNOWN_ACCOUNT'
@@ -52,7 +67,13 @@ export type SimRejectReason =
   | 'DUPLICATE_ORDER'
   | 'INVALID_QUANTITY';
 
-/** The outcome of {@link MatchingEngine.placeOrder}. */
+/**
+ * The outcome of {@link MatchingEngine.placeOrder}.
+ *
+ * @example
+ * const r = engine.placeOrder(input);
+ * if (r.ok) r.order.status; // 'NEW', 'FILLED', 'EXPIRED'…
+ */
 export type SimPlaceResult =
   | { readonly ok: true; readonly order: SimOrder }
   | { readonly ok: false; readonly reason: SimRejectReason };
@@ -64,7 +85,12 @@ interface AccountState {
   readonly orders: Map<number, LiveOrder>;
 }
 
-/** Options of {@link MatchingEngine}. */
+/**
+ * Options of {@link MatchingEngine}.
+ *
+ * @example
+ * new MatchingEngine({ markets, rng: createPrng(1), now: Date.now, emit: console.log, levels: 20 });
+ */
 export interface MatchingEngineOptions {
   readonly markets: readonly SimMarketSpec[];
   readonly rng: Prng;
@@ -72,7 +98,7 @@ export interface MatchingEngineOptions {
   readonly now: () => number;
   /** Receives every event in order. */
   readonly emit: (event: SimEvent) => void;
-  /** Market-maker price levels per side. Default 20. */
+  /** Market-maker price levels per side (the simulator passes its `levels`, default 20). */
   readonly levels: number;
   /** Probability that a generated event is a taker trade. Default 0.3. */
   readonly tradeProbability?: number;

@@ -1,24 +1,44 @@
 import type { SimOrder } from './types.js';
 
-/** A mutable order held by the engine; {@link snapshotOrder} copies it for events. */
+/**
+ * A mutable order held by the engine; {@link snapshotOrder} copies it for events.
+ *
+ * @example
+ * const copy = snapshotOrder(live);
+ */
 export type LiveOrder = { -readonly [K in keyof SimOrder]: SimOrder[K] } & {
   fills: SimOrder['fills'][number][];
 };
 
-/** One entry in a level's FIFO queue: a user order, or market-maker liquidity (no order). */
+/**
+ * One entry in a level's FIFO queue: a user order, or market-maker liquidity (no order).
+ *
+ * @example
+ * const mine = level.queue.filter((e) => e.order?.account === 'A');
+ */
 export interface RestingEntry {
   readonly order: LiveOrder | undefined;
   remaining: bigint;
 }
 
-/** A price level with its time-priority queue. */
+/**
+ * A price level with its time-priority queue.
+ *
+ * @example
+ * const level = sim.engine.market('BTCUSDT').bids.best(); // { price, total, queue }
+ */
 export interface BookLevel {
   readonly price: bigint;
   total: bigint;
   readonly queue: RestingEntry[];
 }
 
-/** Copies a live order into an immutable snapshot. */
+/**
+ * Copies a live order into an immutable snapshot.
+ *
+ * @example
+ * emit({ type: 'order', order: snapshotOrder(live) });
+ */
 export function snapshotOrder(order: LiveOrder): SimOrder {
   return { ...order, fills: order.fills.slice() };
 }

@@ -83,12 +83,22 @@ export interface SimSession {
   onClose(): void;
 }
 
-/** Whether a WebSocket upgrade is accepted; a refusal is answered with `status`. */
+/**
+ * Whether a WebSocket upgrade is accepted; a refusal is answered with `status`.
+ *
+ * @example
+ * acceptUpgrade: (url) => (url.pathname === '/v1/ws' ? { accept: true } : { accept: false, status: 404, reason: 'Not Found' }),
+ */
 export type SimUpgradeDecision =
   | { readonly accept: true }
   | { readonly accept: false; readonly status: number; readonly reason: string };
 
-/** Stream-level counters a personality reports into `sim.stats()`. */
+/**
+ * Counters a personality reports into `sim.stats()`.
+ *
+ * @example
+ * ctx.stats.violation('wsMessageRate');
+ */
 export interface SimStatsSink {
   /** A client broke an exchange limit (`'wsMessageRate'`, `'requestWeight'`, …). */
   violation(kind: string): void;

@@ -1,6 +1,11 @@
 import { type FaultKind, faultKinds } from './faults.js';
 
-/** Weight used in one fixed one-minute window. */
+/**
+ * Weight used in one fixed one-minute window.
+ *
+ * @example
+ * sim.stats().weightWindows.at(-1)?.used; // e.g. 255
+ */
 export interface SimWeightWindow {
   /** Limit key (Binance: the client IP). */
   readonly key: string;
@@ -34,7 +39,12 @@ export interface SimStats {
   readonly weightWindows: readonly SimWeightWindow[];
 }
 
-/** The mutable counters behind {@link SimStats}. */
+/**
+ * The mutable counters behind {@link SimStats}.
+ *
+ * @example
+ * const rec = new StatsRecorder(); rec.fault('stall'); rec.snapshot().faults.stall; // 1
+ */
 export class StatsRecorder {
   framesSent = 0;
   eventsGenerated = 0;

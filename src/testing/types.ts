@@ -1,4 +1,9 @@
-/** An asset of a simulated market: its symbol, its integer scale and (O2) its asset id. */
+/**
+ * An asset of a simulated market: its symbol, its integer scale and (O2) its asset id.
+ *
+ * @example
+ * const usdt: SimAsset = { symbol: 'USDT', decimals: 8 };
+ */
 export interface SimAsset {
   /** Ticker symbol (`'BTC'`, `'fUSDC'`). */
   readonly symbol: string;
@@ -37,14 +42,29 @@ export interface SimMarketSpec {
   readonly extra?: Readonly<Record<string, string>>;
 }
 
-/** Order side. */
+/**
+ * Order side.
+ *
+ * @example
+ * const side: SimSide = 'buy';
+ */
 export type SimSide = 'buy' | 'sell';
 
-/** Lifecycle state of a simulated order (Binance's names; O2 derives its flags from it). */
+/**
+ * Lifecycle state of a simulated order (Binance's names; O2 derives its flags from it).
+ *
+ * @example
+ * if (order.status === 'FILLED') done();
+ */
 export type SimOrderStatus =
   'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'EXPIRED' | 'REJECTED';
 
-/** One fill of an order. */
+/**
+ * One fill of an order (scaled integers).
+ *
+ * @example
+ * const avg = order.fills.reduce((s, f) => s + f.quoteQuantity, 0n);
+ */
 export interface SimFill {
   readonly tradeId: number;
   readonly price: bigint;
@@ -55,7 +75,12 @@ export interface SimFill {
   readonly maker: boolean;
 }
 
-/** A snapshot of an order as the engine sees it (events carry copies, never live state). */
+/**
+ * A snapshot of an order as the engine sees it (events carry copies, never live state).
+ *
+ * @example
+ * const open = sim.engine.orders(account, { open: true }); // SimOrder[]
+ */
 export interface SimOrder {
   readonly orderId: number;
   /** Client id (Binance `clientOrderId`, O2 hex `order_id`). */
@@ -77,7 +102,12 @@ export interface SimOrder {
   readonly fills: readonly SimFill[];
 }
 
-/** A trade printed on a market. */
+/**
+ * A trade printed on a market; `takerSide` is the aggressor.
+ *
+ * @example
+ * sim.onEvent((e) => { if (e.type === 'trade') for (const t of e.trades) log(t.price); });
+ */
 export interface SimTrade {
   readonly id: number;
   readonly market: string;
@@ -93,17 +123,32 @@ export interface SimTrade {
   readonly takerOrderId?: number;
 }
 
-/** A changed price level: the new absolute total at that price (0 = removed). */
+/**
+ * A changed price level: the new absolute total at that price (0 = removed).
+ *
+ * @example
+ * const [price, quantity]: SimLevelChange = [6000001n, 0n]; // level removed
+ */
 export type SimLevelChange = readonly [price: bigint, quantity: bigint];
 
-/** A balance of one asset of one account (scaled by the asset's decimals). */
+/**
+ * A balance of one asset of one account (scaled by the asset's decimals).
+ *
+ * @example
+ * sim.engine.balances('tickwire-sim-key'); // [{ asset: 'USDT', free: …n, locked: 0n }, …]
+ */
 export interface SimBalance {
   readonly asset: string;
   readonly free: bigint;
   readonly locked: bigint;
 }
 
-/** What happened inside the engine; personalities turn these into wire frames. */
+/**
+ * What happened inside the engine; personalities turn these into wire frames.
+ *
+ * @example
+ * sim.onEvent((e) => { if (e.type === 'depth') seen = e.lastUpdateId; });
+ */
 export type SimEvent =
   | {
       readonly type: 'depth';
@@ -141,7 +186,12 @@ export type SimEvent =
       readonly nonce: bigint;
     };
 
-/** The truth book of a market (`sim.book(market)`), levels in the exchange's wire format. */
+/**
+ * The truth book of a market (`sim.book(market)`), levels in the exchange's wire format.
+ *
+ * @example
+ * const { sequence, bids, asks } = sim.book('BTCUSDT', 10);
+ */
 export interface SimBook {
   readonly market: string;
   /** The last update id applied (Binance `lastUpdateId`; O2 has none on the wire). */

@@ -39,7 +39,12 @@ export interface O2SimulatorOptions {
   readonly sessionRequestsPerSecond?: number;
 }
 
-/** A session registered with `PUT /v1/session`. */
+/**
+ * A session registered with `PUT /v1/session`.
+ *
+ * @example
+ * const s: O2SimSession = { sessionId: key.b256Address, contractIds: [contractId], expiry: 1767225600n };
+ */
 export interface O2SimSession {
   readonly sessionId: string;
   readonly contractIds: readonly string[];
@@ -48,7 +53,12 @@ export interface O2SimSession {
 
 const enc = new TextEncoder();
 
-/** Deterministic pseudo ids (`0x` + 64 hex) for trade accounts, orders and transactions. */
+/**
+ * Deterministic pseudo ids (`0x` + 64 hex) for trade accounts, orders and transactions.
+ *
+ * @example
+ * o2SimId(`trade_account:${owner}`); // the trade account the simulator creates for `owner`
+ */
 export function o2SimId(label: string): string {
   return `0x${Buffer.from(sha256(enc.encode(`tickwire-sim:${label}`))).toString('hex')}`;
 }
