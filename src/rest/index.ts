@@ -1,6 +1,7 @@
 export { RestManager } from './rest-manager.js';
 export type {
   RestManagerOptions,
+  RestManagerStats,
   RetryOptions,
   RestEndpoint,
   RestRequestEvent,

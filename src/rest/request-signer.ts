@@ -44,6 +44,16 @@ export interface QuerySignerOptions {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** Request fields the signer passes through unchanged. */
+const COPIED = ['isAuthRequired', 'throttle', 'idempotent', 'what', 'timeoutMs'] as const;
+// Fails to compile when RestRequest gains a field the signer neither rewrites nor copies.
+type Unhandled = Exclude<
+  keyof RestRequest,
+  'method' | 'path' | 'query' | 'rawQuery' | 'body' | 'headers' | (typeof COPIED)[number]
+>;
+const exhaustive: [Unhandled] extends [never] ? true : never = true;
+void exhaustive;
+
 function bodyText(body: RestBody): { text: string; contentType: string } {
   if ('form' in body) {
     return { text: encodeParams(body.form), contentType: 'application/x-www-form-urlencoded' };
@@ -104,10 +114,10 @@ export function createQuerySigner(options: QuerySignerOptions): RequestSigner {
     };
     if (body !== undefined) out.body = { text: body.text, contentType: body.contentType };
     if (headers !== undefined) out.headers = headers;
-    if (request.isAuthRequired !== undefined) out.isAuthRequired = request.isAuthRequired;
-    if (request.throttle !== undefined) out.throttle = request.throttle;
-    if (request.idempotent !== undefined) out.idempotent = request.idempotent;
-    if (request.what !== undefined) out.what = request.what;
+    for (const key of COPIED) {
+      const value = request[key];
+      if (value !== undefined) (out as Record<string, unknown>)[key] = value;
+    }
     return out;
   };
 }

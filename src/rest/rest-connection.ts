@@ -38,6 +38,8 @@ export interface WireRequest {
   readonly path: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly body?: string;
+  /** Overrides the headers and body timeouts for this request, in ms. Default: the pool's. */
+  readonly timeoutMs?: number;
 }
 
 /**
@@ -121,6 +123,9 @@ export class RestConnection {
         headers: wire.headers,
         body: wire.body ?? null,
         signal: signal ?? null,
+        ...(wire.timeoutMs === undefined
+          ? {}
+          : { headersTimeout: wire.timeoutMs, bodyTimeout: wire.timeoutMs }),
       });
       const text = await res.body.text();
       return { status: res.statusCode, headers: res.headers, text };

@@ -13,7 +13,13 @@ import {
   type Stage,
 } from '../pipeline/processor.js';
 import { parse } from '../schemas/parse.js';
-import type { Throttler, ThrottlePermit, ThrottleTicket } from '../throttle/throttler.js';
+import type {
+  Throttler,
+  ThrottlePermit,
+  ThrottleTicket,
+  ThrottlerStats,
+} from '../throttle/throttler.js';
+import type { ErrorCode } from '../errors/codes.js';
 import { RestConnection, type RestConnectionOptions, type WireRequest } from './rest-connection.js';
 import type { RequestSigner } from './request-signer.js';
 import {
@@ -89,6 +95,27 @@ export interface RestManagerOptions {
   readonly connection?: Omit<RestConnectionOptions, 'origin'>;
   /** Headers sent with every request. Default none. */
   readonly headers?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Counters of a {@link RestManager}.
+ *
+ * @example
+ * const { requests, errors } = rest.stats();
+ */
+export interface RestManagerStats {
+  /** Calls to `send` / `execute` / `call`. */
+  readonly requests: number;
+  /** Attempts sent or tried (retries included). */
+  readonly attempts: number;
+  /** Attempts after the first. */
+  readonly retries: number;
+  /** Calls that returned a response. */
+  readonly succeeded: number;
+  /** Failed calls by error code. */
+  readonly errors: Readonly<Partial<Record<ErrorCode, number>>>;
+  /** The throttler's snapshot, when there is one. */
+  readonly throttle: ThrottlerStats | undefined;
 }
 
 /**
@@ -201,6 +228,13 @@ export class RestManager {
   readonly #defaultRetryAfter: number;
   readonly #defaultBan: number;
   #closed = false;
+  readonly #counts = {
+    requests: 0,
+    attempts: 0,
+    retries: 0,
+    succeeded: 0,
+    errors: {} as Partial<Record<ErrorCode, number>>,
+  };
 
   constructor(options: RestManagerOptions) {
     try {
@@ -275,6 +309,41 @@ export class RestManager {
    * const res = await rest.send({ method: 'GET', path: '/api/v3/ping' });
    */
   async send(request: RestRequest, options: { signal?: AbortSignal } = {}): Promise<RestResponse> {
+    this.#counts.requests++;
+    try {
+      const response = await this.#sendWithRetries(request, options);
+      this.#counts.succeeded++;
+      return response;
+    } catch (e) {
+      const code = isTickwireError(e) ? e.code : 'INTERNAL';
+      this.#counts.errors[code] = (this.#counts.errors[code] ?? 0) + 1;
+      throw e;
+    }
+  }
+
+  /**
+   * Counters since construction: requests, attempts, retries, successes, failures by code,
+   * and the throttler's snapshot.
+   *
+   * @example
+   * const { retries, errors } = rest.stats();
+   */
+  stats(): RestManagerStats {
+    const c = this.#counts;
+    return {
+      requests: c.requests,
+      attempts: c.attempts,
+      retries: c.retries,
+      succeeded: c.succeeded,
+      errors: { ...c.errors },
+      throttle: this.#options.throttler?.stats(),
+    };
+  }
+
+  async #sendWithRetries(
+    request: RestRequest,
+    options: { signal?: AbortSignal },
+  ): Promise<RestResponse> {
     if (this.#closed) throw createError('CLOSED', 'the REST manager was closed');
     const { signal } = options;
     const idempotent = request.idempotent ?? request.method === 'GET';
@@ -291,6 +360,8 @@ export class RestManager {
       if (ticket !== undefined) {
         permit = throttler!.tryAcquire(ticket) ?? (await throttler!.acquire(ticket, options));
       }
+      this.#counts.attempts++;
+      if (attempt > 1) this.#counts.retries++;
       let outcome: RestResponse | Classified;
       try {
         outcome = await this.#attempt(request, attempt, idempotent, signal);
@@ -609,7 +680,13 @@ export class RestManager {
     }
     return {
       origin,
-      wire: { method: request.method, path, headers, ...(body === undefined ? {} : { body }) },
+      wire: {
+        method: request.method,
+        path,
+        headers,
+        ...(body === undefined ? {} : { body }),
+        ...(request.timeoutMs === undefined ? {} : { timeoutMs: request.timeoutMs }),
+      },
     };
   }
 }

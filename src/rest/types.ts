@@ -73,6 +73,11 @@ export interface RestRequest {
   readonly idempotent?: boolean;
   /** What the response is, for error messages (`'binance depth snapshot'`). Default `METHOD path`. */
   readonly what?: string;
+  /**
+   * Headers and body timeout of this request, in ms (e.g. shorter for orders). Default: the
+   * connection's `headersTimeoutMs` / `bodyTimeoutMs`.
+   */
+  readonly timeoutMs?: number;
 }
 
 /**

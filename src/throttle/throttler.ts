@@ -170,9 +170,9 @@ export interface ThrottleWaitEvent {
 const waitChannel = channel('tickwire:throttle:wait');
 
 interface PoolState {
-  readonly spec: RateLimitPool;
-  readonly capacity: number;
-  readonly window: SlidingWindow;
+  spec: RateLimitPool;
+  capacity: number;
+  window: SlidingWindow;
   pausedUntil: number;
   /** Waiting gate heads blocked on this pool, for cross-gate priority. */
   readonly blocked: Set<Entry>;
@@ -260,7 +260,8 @@ export class Throttler {
   readonly #gates = new Map<string, Gate>();
   readonly #queued = new Set<Entry>();
   readonly #bans = new Map<string, number>();
-  readonly #specs = new WeakMap<ThrottleTicket, TicketSpec>();
+  #specs = new WeakMap<ThrottleTicket, TicketSpec>();
+  readonly #margin: number;
   readonly #maxQueued: number;
   readonly #maxConcurrent: number;
   readonly #name: string;
@@ -271,19 +272,37 @@ export class Throttler {
   constructor(options: ThrottlerOptions) {
     const margin = options.marginRatio ?? 0.05;
     if (!(margin >= 0 && margin < 1)) invalid('marginRatio', 'must be in [0, 1)');
+    this.#margin = margin;
     this.#maxQueued = options.maxQueued ?? 1000;
     this.#maxConcurrent = options.maxConcurrent ?? Infinity;
     this.#name = options.name ?? 'throttler';
     if (!(this.#maxQueued >= 0)) invalid('maxQueued', 'must be ≥ 0');
     if (!(this.#maxConcurrent >= 1)) invalid('maxConcurrent', 'must be ≥ 1');
     if (options.pools.length === 0) invalid('pools', 'at least one pool is required');
+    const ids = new Set<string>();
     for (const spec of options.pools) {
-      if (this.#pools.has(spec.id)) invalid('pools', `duplicate pool id "${spec.id}"`);
-      if (!(spec.limit > 0) || !(spec.intervalMs > 0)) {
-        invalid('pools', `pool "${spec.id}" needs limit > 0 and intervalMs > 0`);
-      }
-      const capacity = Math.floor(spec.limit * (1 - margin));
-      if (capacity < 1) invalid('pools', `pool "${spec.id}" has no capacity left after the margin`);
+      if (ids.has(spec.id)) invalid('pools', `duplicate pool id "${spec.id}"`);
+      ids.add(spec.id);
+      this.upsertPool(spec);
+    }
+  }
+
+  /**
+   * Adds a pool or changes one's limit or interval (e.g. from Binance's
+   * `exchangeInfo.rateLimits` at startup). The weight already counted is kept; waiting
+   * requests that no longer fit in the new capacity fail with `INVALID_ARGUMENT`.
+   *
+   * @example
+   * throttler.upsertPool({ id: 'REQUEST_WEIGHT', limit: 6000, intervalMs: 60_000 });
+   */
+  upsertPool(spec: RateLimitPool, now: number = Date.now()): void {
+    if (!(spec.limit > 0) || !(spec.intervalMs > 0)) {
+      invalid('pools', `pool "${spec.id}" needs limit > 0 and intervalMs > 0`);
+    }
+    const capacity = Math.floor(spec.limit * (1 - this.#margin));
+    if (capacity < 1) invalid('pools', `pool "${spec.id}" has no capacity left after the margin`);
+    const pool = this.#pools.get(spec.id);
+    if (pool === undefined) {
       this.#pools.set(spec.id, {
         spec,
         capacity,
@@ -291,7 +310,33 @@ export class Throttler {
         pausedUntil: 0,
         blocked: new Set(),
       });
+      return;
     }
+    if (pool.window.intervalMs !== spec.intervalMs) {
+      const used = pool.window.used(now);
+      pool.window = new SlidingWindow(spec.intervalMs);
+      pool.window.record(used, now);
+    }
+    pool.spec = spec;
+    pool.capacity = capacity;
+    this.#specs = new WeakMap(); // cached costs were validated against the old capacity
+    for (const entry of [...this.#queued]) {
+      if (entry.costs.some((c) => c.pool === pool && c.weight > capacity)) {
+        this.#fail(
+          entry,
+          createError(
+            'INVALID_ARGUMENT',
+            `weight exceeds pool "${spec.id}" new capacity ${capacity}`,
+            {
+              context: { argument: 'weight' },
+            },
+          ),
+          'aborted',
+          now,
+        );
+      }
+    }
+    this.#wakeAll();
   }
 
   /**

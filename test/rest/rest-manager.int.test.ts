@@ -491,6 +491,21 @@ describe('RestManager against a real node:http server', () => {
       });
     });
 
+    it('a per-request timeoutMs overrides the connection timeout', async () => {
+      route = (hit, res) => (hit.url === '/slow' ? undefined : json(res, 200, { ok: true }));
+      const rest = manager({ connection: { headersTimeoutMs: 60_000 }, retry: { maxAttempts: 1 } });
+      await expect(
+        rest.send({ method: 'GET', path: '/slow', timeoutMs: 100 }),
+      ).rejects.toMatchObject({
+        code: 'TRANSPORT_TIMEOUT',
+      });
+      await expect(
+        rest.execute({ method: 'GET', path: '/fast', timeoutMs: 100 }, Ok),
+      ).resolves.toEqual({
+        ok: true,
+      });
+    });
+
     it('body timeout → TRANSPORT_TIMEOUT', async () => {
       route = (_hit, res) => {
         res.writeHead(200, { 'content-type': 'application/json' });
@@ -570,6 +585,27 @@ describe('RestManager against a real node:http server', () => {
       });
       ac.abort();
       await expect(queued).rejects.toMatchObject({ code: 'ABORTED' });
+    });
+  });
+
+  it('counts requests, attempts, retries, successes and failures by code', async () => {
+    let n = 0;
+    route = (hit, res) =>
+      hit.url === '/bad'
+        ? json(res, 400, { code: -1 })
+        : n++ === 0
+          ? json(res, 503, {})
+          : json(res, 200, { ok: true });
+    const rest = manager();
+    await rest.send({ method: 'GET', path: '/flaky' });
+    await rest.send({ method: 'GET', path: '/bad' }).catch(() => undefined);
+    expect(rest.stats()).toEqual({
+      requests: 2,
+      attempts: 3,
+      retries: 1,
+      succeeded: 1,
+      errors: { EXCHANGE_ERROR: 1 },
+      throttle: undefined,
     });
   });
 

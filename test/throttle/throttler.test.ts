@@ -317,6 +317,29 @@ describe('Throttler', () => {
     ]);
   });
 
+  it('updates a pool from exchange data, keeping the counted weight', async () => {
+    throttler = new Throttler({
+      pools: [{ id: 'W', limit: 100, intervalMs: 1000 }],
+      marginRatio: 0,
+    });
+    await throttler.schedule({ key: 'W', weight: 50 }, async () => undefined);
+    const big = throttler.schedule({ key: 'W', weight: 60 }, async () => undefined);
+    throttler.upsertPool({ id: 'W', limit: 40, intervalMs: 60_000 });
+    await expect(big).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect(throttler.stats().pools['W']).toMatchObject({ used: 50, limit: 40, capacity: 40 });
+    const small = track(throttler.schedule({ key: 'W', weight: 1 }, async () => undefined));
+    await jest.advanceTimersByTimeAsync(59_999);
+    expect(small.state()).toBe('pending');
+    await jest.advanceTimersByTimeAsync(10);
+    expect(small.state()).toBe('resolved');
+    throttler.upsertPool({ id: 'ORDERS', limit: 10, intervalMs: 10_000 });
+    await throttler.schedule(
+      { key: 'ORDERS', linked: [{ pool: 'W', weight: 1 }] },
+      async () => undefined,
+    );
+    expect(throttler.stats().pools['ORDERS']!.used).toBe(1);
+  });
+
   it('fails queued requests with CLOSED on close()', async () => {
     throttler = new Throttler({ pools: [{ id: 'W', limit: 1, intervalMs: 1000 }], marginRatio: 0 });
     await throttler.schedule({ key: 'W' }, async () => undefined);
