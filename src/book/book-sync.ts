@@ -211,7 +211,13 @@ export abstract class BookSyncBase implements BookSync {
       };
     }
     if (expectedChecksum !== undefined && this.#checksum !== undefined) {
-      const actual = this.#checksum(this.book) >>> 0;
+      let actual: number;
+      try {
+        actual = this.#checksum(this.book) >>> 0;
+      } catch (error) {
+        // A book that cannot be verified is not trusted.
+        return { reason: 'checksum', error: toTickwireError(error) };
+      }
       const expected = expectedChecksum >>> 0;
       if (actual !== expected) {
         return {

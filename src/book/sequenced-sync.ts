@@ -302,20 +302,23 @@ export class SequencedBookSync extends BookSyncBase {
     } catch (error) {
       pending = Promise.reject(error);
     }
-    pending.then(
-      (snapshot) => {
-        if (generation !== this.#generation || this.closed) return;
-        this.#fetch = undefined;
-        this.#onSnapshot(snapshot);
-      },
-      (error: unknown) => {
-        if (generation !== this.#generation || this.closed) return;
-        this.#fetch = undefined;
-        this.#stats.snapshotErrors++;
-        this.emitError(error);
-        this.#scheduleRetry();
-      },
-    );
+    pending
+      .then(
+        (snapshot) => {
+          if (generation !== this.#generation || this.closed) return;
+          this.#fetch = undefined;
+          this.#onSnapshot(snapshot);
+        },
+        (error: unknown) => {
+          if (generation !== this.#generation || this.closed) return;
+          this.#fetch = undefined;
+          this.#stats.snapshotErrors++;
+          this.emitError(error);
+          this.#scheduleRetry();
+        },
+      )
+      // Nothing above should throw; if it does, report it rather than crash the process.
+      .catch((error: unknown) => this.emitError(error));
   }
 
   #scheduleRetry(): void {

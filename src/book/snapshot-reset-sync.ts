@@ -227,7 +227,9 @@ export class SnapshotResetBookSync extends BookSyncBase {
     if (cc === undefined || this.closed) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      void this.#runCrossCheck(cc).finally(() => this.#scheduleCrossCheck());
+      void this.#runCrossCheck(cc)
+        .catch((error: unknown) => this.emitError(error))
+        .finally(() => this.#scheduleCrossCheck());
     }, cc.intervalMs);
     this.#timer.unref?.();
   }

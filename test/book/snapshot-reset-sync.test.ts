@@ -102,6 +102,21 @@ describe('SnapshotResetBookSync (O2)', () => {
     sync.close();
   });
 
+  it('does not trust a book whose checksum function throws', () => {
+    const asked: ResyncReason[] = [];
+    const { sync, events } = harness({
+      checksum: () => {
+        throw new Error('checksum bug');
+      },
+      requestResync: (r) => asked.push(r),
+    });
+    sync.applySnapshot({ bids: [['1', '1']], asks: [], checksum: 1 });
+    expect(sync.isSynced).toBe(false);
+    expect(asked).toEqual(['checksum']);
+    expect(isTickwireError((events.at(-1) as { error: unknown }).error, 'INTERNAL')).toBe(true);
+    sync.close();
+  });
+
   it('reports a malformed delta and resyncs, since the update cannot be recovered', () => {
     const asked: ResyncReason[] = [];
     const { sync, events } = harness({ requestResync: (r) => asked.push(r) });
