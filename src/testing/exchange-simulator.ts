@@ -93,6 +93,7 @@ export class ExchangeSimulator {
   readonly #now: () => number;
   readonly #ctx: SimContext;
   readonly #connections = new Set<Connection>();
+  readonly #captures = new Set<SimSession>();
   readonly #limits = new Map<string, ClientLimitState>();
   readonly #windows = new Map<string, { start: number; count: number }>();
   readonly #listeners = new Set<(event: SimEvent) => void>();
@@ -102,6 +103,7 @@ export class ExchangeSimulator {
   #wss: WebSocketServer | undefined;
   #connSeq = 0;
   #loopTimer: NodeJS.Timeout | undefined;
+  #immediate: NodeJS.Immediate | undefined;
   #closed = false;
   #started = false;
   #finished = false;
@@ -249,6 +251,47 @@ export class ExchangeSimulator {
   }
 
   /**
+   * Generates `events` market events and returns the exact frames a socket connected to
+   * `path` would have received (after sending `send`), without any socket. Useful to
+   * pre-build frames for flood benchmarks (serve them with {@link FixtureReplayer} at
+   * `speed: Infinity`); afterwards `book()` is the book those frames lead to.
+   *
+   * @example
+   * const frames = sim.captureFrames('/ws/btcusdt@depth@100ms', { events: 100_000 });
+   */
+  captureFrames(path: string, options: { events: number; send?: readonly string[] }): string[] {
+    const frames: string[] = [];
+    const url = new URL(path, 'ws://127.0.0.1');
+    const decision = this.#protocol.acceptUpgrade(url);
+    if (!decision.accept) {
+      throw createError('INVALID_ARGUMENT', `simulator: ${path} is refused (${decision.status})`, {
+        context: { argument: 'path' },
+      });
+    }
+    const socket: SimSocket = {
+      id: ++this.#connSeq,
+      url,
+      remoteAddress: '127.0.0.1',
+      bufferedAmount: 0,
+      send: (frame) => frames.push(frame),
+      reply: (frame) => frames.push(frame),
+      ping: () => {},
+      close: () => {},
+      terminate: () => {},
+    };
+    const session = this.#protocol.openSession(socket, this.#ctx);
+    this.#captures.add(session);
+    try {
+      for (const m of options.send ?? []) session.onMessage(m);
+      this.step(options.events);
+    } finally {
+      this.#captures.delete(session);
+      session.onClose();
+    }
+    return frames;
+  }
+
+  /**
    * Calls `listener` with every engine event (market and account), in order. Returns a
    * function that removes it.
    *
@@ -373,6 +416,7 @@ export class ExchangeSimulator {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#loopTimer !== undefined) clearTimeout(this.#loopTimer);
+    if (this.#immediate !== undefined) clearImmediate(this.#immediate);
     for (const t of this.#timers) clearTimeout(t);
     this.#timers.clear();
     for (const c of this.#connections) c.ws.terminate();
@@ -397,7 +441,9 @@ export class ExchangeSimulator {
     if (this.#finished) return;
     this.#finished = true;
     if (this.#loopTimer !== undefined) clearTimeout(this.#loopTimer);
+    if (this.#immediate !== undefined) clearImmediate(this.#immediate);
     this.#loopTimer = undefined;
+    this.#immediate = undefined;
     this.#resolveFinished();
   }
 
@@ -446,8 +492,9 @@ export class ExchangeSimulator {
           this.#loopTimer = setTimeout(tick, 1);
           return;
         }
-        for (let i = 0; i < 64 && !this.#finished; i++) this.#generateOne();
-        this.#loopTimer = setTimeout(tick, 0);
+        for (let i = 0; i < 256 && !this.#finished; i++) this.#generateOne();
+        // setImmediate, not setTimeout(0): timers are clamped to 1 ms, which would cap the rate.
+        this.#immediate = setImmediate(tick);
       };
       this.#loopTimer = setTimeout(tick, 0);
       return;
@@ -478,6 +525,7 @@ export class ExchangeSimulator {
       return;
     }
     for (const listener of this.#listeners) listener(event);
+    for (const session of this.#captures) session.onEvent(event);
     for (const c of this.#connections) {
       try {
         c.session?.onEvent(event);

@@ -22,6 +22,8 @@ export interface FixtureReplayerOptions {
   readonly port?: number;
   /** Close each socket (code 1000) after its last frame. Default false. */
   readonly closeWhenDone?: boolean;
+  /** Wait while a socket buffers more than this before sending more (bytes). Default 1 MiB. */
+  readonly highWaterMark?: number;
 }
 
 /**
@@ -136,6 +138,7 @@ export class FixtureReplayer {
     ws.on('error', () => {});
     const frames = this.#frames;
     const speed = this.#options.speed ?? 1;
+    const highWaterMark = this.#options.highWaterMark ?? 1024 * 1024;
     const t0 = frames[0]?.receivedAt ?? 0;
     const start = performance.now();
     let i = 0;
@@ -150,6 +153,15 @@ export class FixtureReplayer {
             this.#timers.delete(t);
             next();
           }, wait);
+          this.#timers.add(t);
+          return;
+        }
+        // Respect the socket's buffer: wait for it to drain instead of queueing everything.
+        if (ws.bufferedAmount > highWaterMark) {
+          const t = setTimeout(() => {
+            this.#timers.delete(t);
+            next();
+          }, 1);
           this.#timers.add(t);
           return;
         }

@@ -129,3 +129,59 @@ describe('recorder and replayer', () => {
     );
   });
 });
+
+describe('pre-built frames for flood runs', () => {
+  it('captureFrames returns exactly what a socket gets; replayed flat out they rebuild sim.book()', async () => {
+    const sim = await new ExchangeSimulator({
+      protocol: createBinanceSimulatorProtocol(),
+      seed: 8,
+      eventsPerSecond: 0,
+    }).start();
+    try {
+      const snapshot = sim.book('BTCUSDT');
+      const frames = sim.captureFrames('/ws/btcusdt@depth@100ms', { events: 3000 });
+      expect(frames.length).toBeGreaterThan(1000);
+      const replay = await new FixtureReplayer({
+        frames: frames.map((text, i) => ({ receivedAt: i, text })),
+        speed: Number.POSITIVE_INFINITY,
+        highWaterMark: 4096,
+        closeWhenDone: true,
+      }).start();
+      try {
+        const c = await openCollector(replay.url);
+        expect(await c.closed).toBe(1000);
+        expect(c.frames).toEqual(frames);
+        const bids = new Map(snapshot.bids.map(([p, q]) => [p, q]));
+        const asks = new Map(snapshot.asks.map(([p, q]) => [p, q]));
+        let lastU = snapshot.sequence;
+        for (const text of c.frames) {
+          const e = JSON.parse(text) as {
+            U: number;
+            u: number;
+            b: [string, string][];
+            a: [string, string][];
+          };
+          expect(e.U).toBe(lastU + 1);
+          lastU = e.u;
+          for (const [side, levels] of [
+            [bids, e.b],
+            [asks, e.a],
+          ] as const) {
+            for (const [p, q] of levels) {
+              if (Number(q) === 0) side.delete(p);
+              else side.set(p, q);
+            }
+          }
+        }
+        const truth = sim.book('BTCUSDT');
+        expect(lastU).toBe(truth.sequence);
+        expect([...bids.entries()].sort((x, y) => Number(y[0]) - Number(x[0]))).toEqual(truth.bids);
+        expect([...asks.entries()].sort((x, y) => Number(x[0]) - Number(y[0]))).toEqual(truth.asks);
+      } finally {
+        await replay.close();
+      }
+    } finally {
+      await sim.close();
+    }
+  });
+});
