@@ -1,7 +1,9 @@
+import { createHmac } from 'node:crypto';
 import { WebSocket } from 'ws';
 import { ExchangeSimulator, type ExchangeSimulatorOptions } from '../../src/testing/index.js';
 import { isTickwireError } from '../../src/errors/index.js';
 import { createBinanceSimulatorProtocol } from '../../adapters/binance/simulator/index.js';
+import { createO2SimulatorProtocol } from '../../adapters/o2/simulator/index.js';
 import { closeSocket, type FrameCollector, openCollector } from './ws-helpers.js';
 
 let sim: ExchangeSimulator | undefined;
@@ -225,5 +227,67 @@ describe('client limit violations are detected and counted', () => {
       used: 10,
       requests: 2,
     });
+  });
+});
+
+describe('more exchange limits', () => {
+  const T = 1_767_225_605_000;
+
+  it('Binance: the ORDERS limit answers 429 -1015; WS API weight over the limit answers 429 with retryAfter', async () => {
+    const s = await start({ clock: () => T }, { ordersPer10s: 2, weightLimit: 30 });
+    const order = (i: number) => {
+      const q = `symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=50000&newClientOrderId=o${i}&timestamp=${T}`;
+      const sig = createHmac('sha256', 'tickwire-sim-secret').update(q).digest('hex');
+      return fetch(`${s.httpUrl}/api/v3/order?${q}&signature=${sig}`, {
+        method: 'POST',
+        headers: { 'X-MBX-APIKEY': 'tickwire-sim-key' },
+      });
+    };
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await order(i);
+      statuses.push(r.status);
+      if (i === 2) expect(await r.json()).toMatchObject({ code: -1015 });
+      else await r.arrayBuffer();
+    }
+    expect(statuses).toEqual([200, 200, 429]);
+    expect(s.stats().violations.orderRate).toBe(1);
+
+    const c = await open('/ws-api/v3');
+    for (let i = 0; i < 2; i++) c.ws.send(JSON.stringify({ id: `x${i}`, method: 'exchangeInfo' }));
+    const limited = JSON.parse(await c.waitFor((f) => f.includes('"x1"')));
+    expect(limited).toMatchObject({
+      status: 429,
+      error: { code: -1003, data: { retryAfter: 1_767_225_660_000 } },
+    });
+    expect(s.stats().violations.requestWeight).toBe(1);
+  });
+
+  it('O2: more than 5 session requests per second per owner answers 429 code 1003', async () => {
+    sim = await new ExchangeSimulator({
+      protocol: createO2SimulatorProtocol(),
+      eventsPerSecond: 0,
+      clock: () => T,
+    }).start();
+    const s = sim;
+    const owner = `0x${'11'.repeat(32)}`;
+    const created = await fetch(`${s.httpUrl}/v1/accounts`, {
+      method: 'POST',
+      body: JSON.stringify({ identity: { Address: owner } }),
+    });
+    const { trade_account_id } = (await created.json()) as { trade_account_id: string };
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const r = await fetch(`${s.httpUrl}/v1/session`, {
+        method: 'PUT',
+        headers: { 'O2-Owner-Id': owner },
+        body: JSON.stringify({ contract_id: trade_account_id }),
+      });
+      statuses.push(r.status);
+      if (i === 5) expect(await r.json()).toEqual({ code: 1003, message: 'Rate limit exceeded' });
+      else await r.arrayBuffer();
+    }
+    expect(statuses).toEqual([400, 400, 400, 400, 400, 429]);
+    expect(s.stats().violations.o2RateLimit).toBe(1);
   });
 });
