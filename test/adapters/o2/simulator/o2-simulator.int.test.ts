@@ -477,6 +477,55 @@ describe('O2 personality: socket', () => {
     expect(sorted(asks, false)).toEqual(truth.asks);
   });
 
+  it('groups depth by precision on the socket the same way as REST, and unsubscribe stops the frames', async () => {
+    const c = await ws();
+    c.ws.send(
+      JSON.stringify({ action: 'subscribe_depth', market_id: MARKET.id, precision: '100000' }),
+    );
+    c.ws.send(JSON.stringify({ action: 'subscribe_trades', market_id: MARKET.id }));
+    await c.waitFor((f) => f.includes('"subscribe_depth"'));
+    const have = c.frames.length;
+    const sentBefore = sim.stats().framesSent;
+    sim.step(200);
+    await c.waitForCount(have + sim.stats().framesSent - sentBefore);
+    const bids = new Map<string, string>();
+    const asks = new Map<string, string>();
+    for (const text of c.frames) {
+      const raw = JSON.parse(text);
+      const book = raw.view ?? raw.changes;
+      if (book === undefined) continue;
+      for (const [side, map] of [
+        [book.buys, bids],
+        [book.sells, asks],
+      ] as const) {
+        for (const l of side as { price: string; quantity: string }[]) {
+          expect(BigInt(l.price) % 100000n).toBe(0n);
+          if (l.quantity === '0') map.delete(l.price);
+          else map.set(l.price, l.quantity);
+        }
+      }
+    }
+    const rest = (await http('GET', `/v1/depth?market_id=${MARKET.id}&precision=100000`)).body
+      .orders as {
+      buys: { price: string; quantity: string }[];
+      sells: { price: string; quantity: string }[];
+    };
+    const asMap = (ls: { price: string; quantity: string }[]) =>
+      new Map(ls.map((l) => [l.price, l.quantity]));
+    expect(bids).toEqual(asMap(rest.buys));
+    expect(asks).toEqual(asMap(rest.sells));
+
+    c.ws.send(JSON.stringify({ action: 'unsubscribe_depth', market_id: MARKET.id }));
+    c.ws.send(JSON.stringify({ action: 'unsubscribe_trades', market_id: MARKET.id }));
+    c.ws.send('PING');
+    await c.waitFor((f) => f === 'PONG');
+    const after = c.frames.length;
+    const sentBefore2 = sim.stats().framesSent;
+    sim.step(50);
+    expect(sim.stats().framesSent).toBe(sentBefore2);
+    expect(c.frames).toHaveLength(after);
+  });
+
   it('answers text PING with PONG, rejects more than 10 identities, and closes an idle socket', async () => {
     const idleSim = await new ExchangeSimulator({
       protocol: createO2SimulatorProtocol({ inactivityTimeoutMs: 300 }),
