@@ -215,6 +215,8 @@ interface Classified {
 export class RestManager {
   readonly #base: URL;
   readonly #basePrefix: string;
+  // URL#origin builds a new string per read; the hot path reads it once per request.
+  readonly #baseOrigin: string;
   readonly #options: RestManagerOptions;
   readonly #connections = new Map<string, RestConnection>();
   readonly #pre: Stage<RestRequest> | undefined;
@@ -246,6 +248,7 @@ export class RestManager {
       });
     }
     this.#basePrefix = this.#base.pathname.replace(/\/+$/, '');
+    this.#baseOrigin = this.#base.origin;
     this.#options = options;
     const pre = options.preProcessors ?? [];
     const post = options.postProcessors ?? [];
@@ -626,10 +629,10 @@ export class RestManager {
       try {
         return new URL(path).origin;
       } catch {
-        return this.#base.origin;
+        return this.#baseOrigin;
       }
     }
-    return this.#base.origin;
+    return this.#baseOrigin;
   }
 
   #connectionFor(origin: string): RestConnection {
@@ -650,7 +653,7 @@ export class RestManager {
       origin = url.origin;
       path = url.pathname + url.search;
     } else {
-      origin = this.#base.origin;
+      origin = this.#baseOrigin;
       path = this.#basePrefix + (request.path.startsWith('/') ? request.path : `/${request.path}`);
     }
     const query = request.query === undefined ? '' : encodeParams(request.query);
