@@ -227,6 +227,13 @@ function ticker(state: O2SimState, m: SimMarketSpec): object {
   ];
 }
 
+/** The bucket of `price` at `precision`: bids round down, asks round up (never crossing). */
+export function depthBucket(price: bigint, precision: bigint, isBid: boolean): bigint {
+  const r = price % precision;
+  if (r === 0n) return price;
+  return isBid ? price - r : price - r + precision;
+}
+
 /** Levels grouped by `precision` (chain-price buckets): bids floor, asks ceil. */
 export function groupedLevels(
   levels: readonly { price: bigint; total: bigint }[],
@@ -236,8 +243,7 @@ export function groupedLevels(
 ): { price: string; quantity: string }[] {
   const out: { price: bigint; quantity: bigint }[] = [];
   for (const l of levels) {
-    const r = l.price % precision;
-    const bucket = r === 0n ? l.price : isBid ? l.price - r : l.price - r + precision;
+    const bucket = depthBucket(l.price, precision, isBid);
     const lastLevel = out[out.length - 1];
     if (lastLevel !== undefined && lastLevel.price === bucket) lastLevel.quantity += l.total;
     else {

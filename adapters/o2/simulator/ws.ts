@@ -1,5 +1,5 @@
 import type { SimEvent, SimSession, SimSocket } from '../../../src/testing/index.js';
-import { groupedLevels, parsePrecision, tradeBody } from './rest.js';
+import { depthBucket, groupedLevels, parsePrecision, tradeBody } from './rest.js';
 import type { O2SimState } from './state.js';
 
 const MAX_IDENTITIES = 10;
@@ -71,20 +71,14 @@ export class O2FrameCache {
         const seen = new Set<bigint>();
         const out: { price: string; quantity: string }[] = [];
         for (const p of prices) {
-          const r = p % precision;
-          const bucket = r === 0n ? p : isBid ? p - r : p - r + precision;
+          const bucket = depthBucket(p, precision, isBid);
           if (seen.has(bucket)) continue;
           seen.add(bucket);
           let total = 0n;
-          if (precision === 1n || r === 0n) total = side.get(p)?.total ?? 0n;
-          if (precision !== 1n) {
-            total = 0n;
-            for (const l of side.levels()) {
-              const lr = l.price % precision;
-              const lb = lr === 0n ? l.price : isBid ? l.price - lr : l.price - lr + precision;
-              if (lb === bucket) total += l.total;
-            }
-          }
+          if (precision === 1n) total = side.get(p)?.total ?? 0n;
+          else
+            for (const l of side.levels())
+              if (depthBucket(l.price, precision, isBid) === bucket) total += l.total;
           out.push({ price: bucket.toString(), quantity: total.toString() });
         }
         return out;
