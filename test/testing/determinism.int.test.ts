@@ -3,6 +3,9 @@ import { createBinanceSimulatorProtocol } from '../../adapters/binance/simulator
 import { createO2SimulatorProtocol, o2SimMarkets } from '../../adapters/o2/simulator/index.js';
 import { closeSocket, openCollector } from './ws-helpers.js';
 
+// Loopback sockets on a shared 2-core machine: allow for a slow neighbour.
+jest.setTimeout(30_000);
+
 /** A clock that advances 7 ms per reading: deterministic, and never equal twice. */
 function fakeClock(): () => number {
   let t = 1_767_225_600_000;

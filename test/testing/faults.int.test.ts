@@ -6,6 +6,9 @@ import { createBinanceSimulatorProtocol } from '../../adapters/binance/simulator
 import { createO2SimulatorProtocol } from '../../adapters/o2/simulator/index.js';
 import { closeSocket, type FrameCollector, openCollector } from './ws-helpers.js';
 
+// Loopback sockets on a shared 2-core machine: allow for a slow neighbour.
+jest.setTimeout(30_000);
+
 let sim: ExchangeSimulator | undefined;
 const sockets: FrameCollector[] = [];
 

@@ -4,6 +4,9 @@ import { ExchangeSimulator } from '../../src/testing/index.js';
 import { createBinanceSimulatorProtocol } from '../../adapters/binance/simulator/index.js';
 import { closeSocket, openCollector } from './ws-helpers.js';
 
+// Loopback sockets on a shared 2-core machine: allow for a slow neighbour.
+jest.setTimeout(30_000);
+
 let sim: ExchangeSimulator | undefined;
 afterEach(async () => {
   await sim?.close();

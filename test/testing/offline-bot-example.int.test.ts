@@ -1,5 +1,8 @@
 import { runOfflineBot } from '../../examples/offline-bot.js';
 
+// Loopback sockets on a shared 2-core machine: allow for a slow neighbour.
+jest.setTimeout(30_000);
+
 describe('README example: test your bot offline', () => {
   it('runs examples/offline-bot.ts end to end', async () => {
     const report = await runOfflineBot();

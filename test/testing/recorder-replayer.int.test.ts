@@ -11,6 +11,9 @@ import { createBinanceSimulatorProtocol } from '../../adapters/binance/simulator
 import { createO2SimulatorProtocol, o2SimMarkets } from '../../adapters/o2/simulator/index.js';
 import { closeSocket, openCollector } from './ws-helpers.js';
 
+// Loopback sockets on a shared 2-core machine: allow for a slow neighbour.
+jest.setTimeout(30_000);
+
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'tickwire-fixtures-'));

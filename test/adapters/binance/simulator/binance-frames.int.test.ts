@@ -14,6 +14,9 @@ import {
 import * as F from './binance-frames.js';
 import { signedQuery, signedWsParams } from './sign.js';
 
+// Loopback sockets on a shared 2-core machine: allow for a slow neighbour.
+jest.setTimeout(30_000);
+
 const ed = generateKeyPairSync('ed25519');
 const ED_KEY = 'ed25519-key';
 const hmac = { secret: binanceSimDemoAccount.secret as string };

@@ -9,6 +9,9 @@ import {
   createBinanceSimulatorProtocol,
 } from '../../../../adapters/binance/simulator/index.js';
 
+// Loopback sockets on a shared 2-core machine: allow for a slow neighbour.
+jest.setTimeout(30_000);
+
 interface DepthEvent {
   U: number;
   u: number;

@@ -37,6 +37,9 @@ import {
   openCollector,
 } from '../../../testing/ws-helpers.js';
 
+// Loopback sockets on a shared 2-core machine: allow for a slow neighbour.
+jest.setTimeout(30_000);
+
 const MARKET = o2SimMarkets[0]!;
 const CONTRACT = MARKET.extra!.contractId as Hex;
 const signingMarket = {
