@@ -26,29 +26,7 @@ if (unknown.length > 0 || suites.length === 0) {
   process.exit(2);
 }
 
-execFileSync(
-  process.execPath,
-  [
-    tsc,
-    '-p',
-    'tsconfig.json',
-    '--noEmit',
-    'false',
-    '--outDir',
-    out,
-    '--module',
-    'CommonJS',
-    '--moduleResolution',
-    'Node10',
-    '--sourceMap',
-    'false',
-    '--declaration',
-    'false',
-    '--types',
-    'node',
-  ],
-  { stdio: 'inherit' },
-);
+execFileSync(process.execPath, [tsc, '-p', 'tsconfig.bench.json'], { stdio: 'inherit' });
 mkdirSync(out, { recursive: true });
 writeFileSync(path.join(out, 'package.json'), '{"type":"commonjs"}\n');
 
