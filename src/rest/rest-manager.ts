@@ -437,9 +437,13 @@ export class RestManager {
     } catch (e) {
       const error = isTickwireError(e)
         ? e
-        : createError('INTERNAL', 'a REST interceptor threw a non-tickwire error', {
-            cause: e,
-          });
+        : createError(
+            'INTERNAL',
+            'the send step (an interceptor or the transport) threw a non-tickwire error',
+            {
+              cause: e,
+            },
+          );
       return this.#classifyFailure(error, request, idempotent, attempt);
     }
     const status = response.status;
