@@ -219,6 +219,8 @@ export class RestManager {
   readonly #baseOrigin: string;
   readonly #options: RestManagerOptions;
   readonly #connections = new Map<string, RestConnection>();
+  /** 418 bans by origin: epoch ms until which nothing is sent there. */
+  readonly #bans = new Map<string, number>();
   readonly #pre: Stage<RestRequest> | undefined;
   readonly #post: Stage<RestResponse> | undefined;
   readonly #interceptors: readonly Interceptor<RestRequest, RestResponse>[];
@@ -359,6 +361,7 @@ export class RestManager {
     let resynced = false;
     for (let attempt = 1; ; attempt++) {
       if (signal?.aborted === true) throw abortError(request, signal, false);
+      if (this.#bans.size > 0) this.#checkBan(request);
       let permit: ThrottlePermit | undefined;
       if (ticket !== undefined) {
         permit = throttler!.tryAcquire(ticket) ?? (await throttler!.acquire(ticket, options));
@@ -533,6 +536,8 @@ export class RestManager {
     if (response.status === 418) {
       const until = banUntil(response, now) ?? now + this.#defaultBan;
       const host = this.#originOf(request.path);
+      // Enforced here too, so a manager without a throttler also stops the host.
+      this.#bans.set(host, Math.max(this.#bans.get(host) ?? 0, until));
       this.#options.throttler?.ban(host, until);
       throw createError(
         'IP_BANNED',
@@ -616,6 +621,21 @@ export class RestManager {
       url: request.path,
       ...(exchange === undefined ? {} : { exchange }),
     };
+  }
+
+  #checkBan(request: RestRequest): void {
+    const host = this.#originOf(request.path);
+    const until = this.#bans.get(host);
+    if (until === undefined) return;
+    if (until <= Date.now()) {
+      this.#bans.delete(host);
+      return;
+    }
+    throw createError(
+      'IP_BANNED',
+      `${request.method} ${request.path}: IP banned until ${new Date(until).toISOString()}`,
+      { context: { ...this.#base_(request), until, host } },
+    );
   }
 
   /** One ticket per declared throttle object and host, so the throttler can cache its costs. */

@@ -323,6 +323,18 @@ describe('RestManager against a real node:http server', () => {
       expect(t.stats().bannedUntil).toBe(until);
     });
 
+    it('418 stops the host even without a throttler', async () => {
+      route = (_hit, res) => json(res, 418, { code: -1003 }, { 'retry-after': '60' });
+      const rest = manager();
+      await expect(rest.send({ method: 'GET', path: '/a' })).rejects.toMatchObject({
+        code: 'IP_BANNED',
+      });
+      await expect(rest.send({ method: 'POST', path: '/order' })).rejects.toMatchObject({
+        code: 'IP_BANNED',
+      });
+      expect(hits).toHaveLength(1);
+    });
+
     it('418 without Retry-After reads "banned until <ms>" from the body', async () => {
       const until = Date.now() + 3_600_000;
       route = (_hit, res) =>
