@@ -91,6 +91,8 @@ export function handleO2Rest(state: O2SimState, req: SimRequest): SimResponse {
       return depth(state, q);
     case 'GET /v1/trades':
       return trades(state, q);
+    case 'GET /v1/trades_by_account':
+      return trades(state, q, true);
     case 'GET /v1/bars':
       return bars(state, q);
     case 'POST /v1/accounts': {
@@ -153,6 +155,19 @@ export function handleO2Rest(state: O2SimState, req: SimRequest): SimResponse {
         if (o !== undefined && o.market === m.id) return ok({ order: state.orderBody(o) });
       }
       return error(404, 3000, 'Order not found');
+    }
+    case 'POST /analytics/v1/whitelist': {
+      let body: unknown;
+      try {
+        body = JSON.parse(req.rawBody);
+      } catch {
+        return error(400, 1002, 'Parse error');
+      }
+      const acct = isRecord(body) && typeof body.tradeAccount === 'string' ? body.tradeAccount : '';
+      if (!HEX32.test(acct.toLowerCase())) return error(400, 1001, 'Invalid request');
+      const already = state.whitelisted.has(acct.toLowerCase());
+      state.whitelisted.add(acct.toLowerCase());
+      return ok({ success: true, tradeAccount: acct, alreadyWhitelisted: already });
     }
     case 'PUT /v1/session':
       return createSession(state, req);
@@ -304,7 +319,7 @@ function tradeBody(t: {
 
 export { tradeBody };
 
-function trades(state: O2SimState, q: URLSearchParams): SimResponse {
+function trades(state: O2SimState, q: URLSearchParams, byAccount = false): SimResponse {
   const m = state.market(q.get('market_id'));
   if (m === undefined) return error(404, 2000, 'Market not found');
   const count = Number(q.get('count') ?? '50');
@@ -312,11 +327,22 @@ function trades(state: O2SimState, q: URLSearchParams): SimResponse {
     return error(400, 5001, 'Invalid trade count');
   const direction = q.get('direction') ?? 'desc';
   let list = state.ctx.engine.market(m.id).trades.slice();
-  const contract = q.get('contract')?.toLowerCase();
+  const contract = (q.get('contract') ?? q.get('account'))?.toLowerCase();
   if (contract !== undefined)
     list = list.filter((t) => t.makerAccount === contract || t.takerAccount === contract);
   if (direction === 'desc') list.reverse();
-  return ok({ trades: list.slice(0, count).map(tradeBody), market_id: m.id });
+  const side = (t: (typeof list)[number]): string =>
+    t.makerAccount === contract && t.takerAccount === contract
+      ? 'both'
+      : t.makerAccount === contract
+        ? 'maker'
+        : 'taker';
+  return ok({
+    trades: list
+      .slice(0, count)
+      .map((t) => (byAccount ? { ...tradeBody(t), trader_side: side(t) } : tradeBody(t))),
+    market_id: m.id,
+  });
 }
 
 const resolutions: Readonly<Record<string, number>> = {

@@ -78,6 +78,8 @@ export class O2SimState {
   readonly accountByOwner = new Map<string, string>();
   readonly ownerByAccount = new Map<string, string>();
   readonly sessions = new Map<string, O2SimSession>();
+  /** Trade accounts whitelisted through `POST /analytics/v1/whitelist`. */
+  readonly whitelisted = new Set<string>();
   /** The wire `order_type` each order was placed with, and its creation tx id, by `order_id`. */
   readonly orderTypes = new Map<string, unknown>();
   readonly orderTx = new Map<string, string>();

@@ -286,6 +286,22 @@ describe('O2 personality: REST market data matches o2-protocol.md', () => {
       (await http('GET', `/v1/markets/summary?market_id=${MARKET.id}`)).body,
     );
     expect((await http('GET', '/health')).body).toEqual({ status: 'ok' });
+    const acct = `0x${'77'.repeat(32)}`;
+    expect((await http('POST', '/analytics/v1/whitelist', { tradeAccount: acct })).body).toEqual({
+      success: true,
+      tradeAccount: acct,
+      alreadyWhitelisted: false,
+    });
+    expect(
+      (await http('POST', '/analytics/v1/whitelist', { tradeAccount: acct })).body,
+    ).toMatchObject({
+      alreadyWhitelisted: true,
+    });
+    const none = await http(
+      'GET',
+      `/v1/trades_by_account?market_id=${MARKET.id}&contract=${acct}&direction=desc&count=10`,
+    );
+    expect(none.body).toEqual({ trades: [], market_id: MARKET.id });
   });
 });
 
