@@ -34,20 +34,24 @@ describe('package exports (dual ESM + CJS)', () => {
     expect(present).toContain('.');
   });
 
-  it.each(present)('require() and import() both load %s', (sub) => {
-    const spec = sub === '.' ? 'tickwire' : `tickwire/${sub.slice(2)}`;
-    const cjs = run(
-      `const m = require('${spec}'); console.log(JSON.stringify(Object.keys(m).sort()));`,
-      'commonjs',
-    );
-    const esm = run(
-      `const m = await import('${spec}'); console.log(JSON.stringify(Object.keys(m).filter(k => k !== 'default').sort()));`,
-      'module',
-    );
-    const cjsKeys = JSON.parse(cjs) as string[];
-    expect(cjsKeys.length).toBeGreaterThan(0);
-    expect(JSON.parse(esm)).toEqual(cjsKeys);
-  });
+  it.each(present)(
+    'require() and import() both load %s',
+    (sub) => {
+      const spec = sub === '.' ? 'tickwire' : `tickwire/${sub.slice(2)}`;
+      const cjs = run(
+        `const m = require('${spec}'); console.log(JSON.stringify(Object.keys(m).sort()));`,
+        'commonjs',
+      );
+      const esm = run(
+        `const m = await import('${spec}'); console.log(JSON.stringify(Object.keys(m).filter(k => k !== 'default').sort()));`,
+        'module',
+      );
+      const cjsKeys = JSON.parse(cjs) as string[];
+      expect(cjsKeys.length).toBeGreaterThan(0);
+      expect(JSON.parse(esm)).toEqual(cjsKeys);
+    },
+    60_000,
+  );
 
   it('both module formats expose TickwireError, and errors cross the two copies', () => {
     const cjs = run(
@@ -60,5 +64,5 @@ describe('package exports (dual ESM + CJS)', () => {
       'module',
     );
     expect(mixed).toBe('true true true true');
-  });
+  }, 60_000);
 });
