@@ -55,3 +55,52 @@ export {
 
 export { DROP, composeStages, composeInterceptors } from './pipeline/index.js';
 export type { Drop, Handler, Interceptor, MaybePromise, Stage } from './pipeline/index.js';
+
+export { MarketRegistry } from './adapter/index.js';
+export type {
+  MarketRegistryOptions,
+  BalanceUpdate,
+  DepthLevel,
+  DepthUpdate,
+  MarketInfo,
+  NonceUpdate,
+  OrderSide,
+  OrderStatus,
+  OrderUpdate,
+  Trade,
+} from './adapter/index.js';
+
+export {
+  BookLevel,
+  OrderBook,
+  OrderBookView,
+  canonicalDecimalString,
+  SequencedBookSync,
+  createSequencedBookSync,
+  SnapshotResetBookSync,
+  createSnapshotResetBookSync,
+  crc32,
+  krakenBookChecksum,
+  okxBookChecksum,
+} from './book/index.js';
+export type {
+  BookLevelsInput,
+  BookUpdateMeta,
+  LevelInput,
+  OrderBookOptions,
+  OrderBookReader,
+  BookSync,
+  BookSyncEvent,
+  BookSyncOptions,
+  ResyncReason,
+  WatchOrderBookOptions,
+  SequencedBookSyncOptions,
+  SequencedBookSyncStats,
+  SequencedDiff,
+  SequencedSnapshot,
+  BookFrame,
+  CrossCheckOptions,
+  SnapshotResetBookSyncOptions,
+  SnapshotResetBookSyncStats,
+  BookChecksum,
+} from './book/index.js';
