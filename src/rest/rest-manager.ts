@@ -316,9 +316,46 @@ export class RestManager {
   async send(request: RestRequest, options: { signal?: AbortSignal } = {}): Promise<RestResponse> {
     this.#counts.requests++;
     try {
-      const response = await this.#sendWithRetries(request, options);
-      this.#counts.succeeded++;
-      return response;
+      if (this.#closed) throw createError('CLOSED', 'the REST manager was closed');
+      const { signal } = options;
+      const idempotent = request.idempotent ?? request.method === 'GET';
+      const throttle = request.throttle ?? this.#options.defaultThrottle;
+      const throttler = this.#options.throttler;
+      const ticket =
+        throttler === undefined || throttle === undefined
+          ? undefined
+          : this.#ticketFor(throttle, request.path);
+      let resynced = false;
+      for (let attempt = 1; ; attempt++) {
+        if (signal?.aborted === true) throw abortError(request, signal, false);
+        if (this.#bans.size > 0) this.#checkBan(request);
+        let permit: ThrottlePermit | undefined;
+        if (ticket !== undefined) {
+          permit = throttler!.tryAcquire(ticket) ?? (await throttler!.acquire(ticket, options));
+        }
+        this.#counts.attempts++;
+        if (attempt > 1) this.#counts.retries++;
+        let outcome: RestResponse | Classified;
+        try {
+          outcome = await this.#attempt(request, attempt, idempotent, signal);
+        } finally {
+          permit?.release();
+        }
+        if (!(FAILED in outcome)) {
+          this.#counts.succeeded++;
+          return outcome;
+        }
+        const { error } = outcome;
+        let retryIn = outcome.retryInMs;
+        if (error.code === 'AUTH_TIMESTAMP_OUTSIDE_WINDOW' && this.#options.clock && !resynced) {
+          resynced = true;
+          await this.#options.clock.sync(options);
+          retryIn = 0;
+        } else if (retryIn === undefined || attempt >= this.#maxAttempts) {
+          throw this.#finalError(error, request, attempt, idempotent);
+        }
+        if (retryIn > 0) await sleep(retryIn, request, signal);
+      }
     } catch (e) {
       const code = isTickwireError(e) ? e.code : 'INTERNAL';
       this.#counts.errors[code] = (this.#counts.errors[code] ?? 0) + 1;
@@ -343,49 +380,6 @@ export class RestManager {
       errors: { ...c.errors },
       throttle: this.#options.throttler?.stats(),
     };
-  }
-
-  async #sendWithRetries(
-    request: RestRequest,
-    options: { signal?: AbortSignal },
-  ): Promise<RestResponse> {
-    if (this.#closed) throw createError('CLOSED', 'the REST manager was closed');
-    const { signal } = options;
-    const idempotent = request.idempotent ?? request.method === 'GET';
-    const throttle = request.throttle ?? this.#options.defaultThrottle;
-    const throttler = this.#options.throttler;
-    const ticket =
-      throttler === undefined || throttle === undefined
-        ? undefined
-        : this.#ticketFor(throttle, request.path);
-    let resynced = false;
-    for (let attempt = 1; ; attempt++) {
-      if (signal?.aborted === true) throw abortError(request, signal, false);
-      if (this.#bans.size > 0) this.#checkBan(request);
-      let permit: ThrottlePermit | undefined;
-      if (ticket !== undefined) {
-        permit = throttler!.tryAcquire(ticket) ?? (await throttler!.acquire(ticket, options));
-      }
-      this.#counts.attempts++;
-      if (attempt > 1) this.#counts.retries++;
-      let outcome: RestResponse | Classified;
-      try {
-        outcome = await this.#attempt(request, attempt, idempotent, signal);
-      } finally {
-        permit?.release();
-      }
-      if (!(FAILED in outcome)) return outcome;
-      const { error } = outcome;
-      let retryIn = outcome.retryInMs;
-      if (error.code === 'AUTH_TIMESTAMP_OUTSIDE_WINDOW' && this.#options.clock && !resynced) {
-        resynced = true;
-        await this.#options.clock.sync(options);
-        retryIn = 0;
-      } else if (retryIn === undefined || attempt >= this.#maxAttempts) {
-        throw this.#finalError(error, request, attempt, idempotent);
-      }
-      if (retryIn > 0) await sleep(retryIn, request, signal);
-    }
   }
 
   /**
