@@ -53,7 +53,10 @@ export interface WsConnectionHandlers {
 export class WsConnection {
   readonly url: string;
   readonly highWatermarkBytes: number;
-  /** Epoch ms of the last frame (data, ping or pong) received; 0 before the first. */
+  /**
+   * Epoch ms of the last frame (data, ping or pong) received; 0 before the first. Frames
+   * parsed from one socket read share one stamp.
+   */
   lastReceivedAt = 0;
   readonly #options: WsConnectionOptions;
   readonly #handlers: WsConnectionHandlers;
@@ -135,8 +138,18 @@ export class WsConnection {
         signal?.removeEventListener('abort', onAbort);
         this.lastReceivedAt = Date.now();
         const onMessage = this.#handlers.onMessage;
+        // One clock read per socket read, not per frame: ws parses every frame of a read in
+        // one synchronous pass, and the microtask runs right after it.
+        let stamped = false;
+        const unstamp = (): void => {
+          stamped = false;
+        };
         ws.on('message', (data: Buffer, isBinary: boolean) => {
-          this.lastReceivedAt = Date.now();
+          if (!stamped) {
+            stamped = true;
+            this.lastReceivedAt = Date.now();
+            queueMicrotask(unstamp);
+          }
           onMessage(data, isBinary);
         });
         ws.on('ping', () => {
