@@ -210,6 +210,28 @@ export class MatchingEngine {
     }));
   }
 
+  /**
+   * Moves `amount` out of an account's free balance (a withdrawal) and reports the new
+   * balance; false (nothing changes) when the free balance is too small.
+   *
+   * @example
+   * engine.withdraw('A', 'USDT', 1_000_000n);
+   */
+  withdraw(account: string, asset: string, amount: bigint): boolean {
+    const acc = this.#accounts.get(account);
+    if (acc === undefined || amount < 0n) return false;
+    const b = this.#balance(acc, asset);
+    if (b.free < amount) return false;
+    b.free -= amount;
+    this.#emit({
+      type: 'balance',
+      account,
+      time: this.#now(),
+      balances: [{ asset, free: b.free, locked: b.locked }],
+    });
+    return true;
+  }
+
   /** Current nonce of an account (0 for an unknown one). */
   nonce(account: string): bigint {
     return this.#accounts.get(account)?.nonce ?? 0n;

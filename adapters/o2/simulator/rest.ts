@@ -3,6 +3,7 @@ import {
   b256FromPublicKey,
   buildActionsSigningBytes,
   buildSessionSigningBytes,
+  buildWithdrawSigningBytes,
   type ContractCall,
   evmB256FromPublicKey,
   evmPersonalSignDigest,
@@ -171,6 +172,8 @@ export function handleO2Rest(state: O2SimState, req: SimRequest): SimResponse {
     }
     case 'PUT /v1/session':
       return createSession(state, req);
+    case 'POST /v1/accounts/withdraw':
+      return withdraw(state, req);
     case 'POST /v1/session/actions':
       return sessionActions(state, req);
     default:
@@ -453,6 +456,11 @@ function ownerCheck(
   state: O2SimState,
   req: SimRequest,
   tradeAccountId: string,
+  limit: { key: string; limit: number; intervalMs: number } = {
+    key: req.path,
+    limit: state.sessionRps,
+    intervalMs: 1000,
+  },
 ): SimResponse | string {
   const header = req.headers['o2-owner-id'];
   const owner = (Array.isArray(header) ? header[0] : header)?.toLowerCase();
@@ -460,8 +468,8 @@ function ownerCheck(
     return error(400, 1001, 'Missing O2-Owner-Id header');
   if (state.ownerByAccount.get(tradeAccountId) !== owner)
     return error(404, 4002, 'Account not found');
-  const n = state.ctx.countInWindow(`o2:${owner}:${req.path}`, 1000, 1);
-  if (n > state.sessionRps) {
+  const n = state.ctx.countInWindow(`o2:${owner}:${limit.key}`, limit.intervalMs, 1);
+  if (n > limit.limit) {
     state.ctx.stats.violation('o2RateLimit');
     return {
       status: 429,
@@ -738,4 +746,69 @@ function validate(
   state.orderTypes.set(common.clientOrderId, t);
   orders.push(input);
   return undefined;
+}
+
+function withdraw(state: O2SimState, req: SimRequest): SimResponse {
+  let body: unknown;
+  try {
+    body = JSON.parse(req.rawBody);
+  } catch {
+    return error(400, 1002, 'Parse error');
+  }
+  if (!isRecord(body)) return error(400, 1001, 'Invalid request');
+  const tradeAccountId =
+    typeof body.trade_account_id === 'string' ? body.trade_account_id.toLowerCase() : '';
+  const owner = ownerCheck(state, req, tradeAccountId, {
+    key: 'withdraw',
+    limit: 10,
+    intervalMs: 60_000,
+  });
+  if (typeof owner !== 'string') return owner;
+  const signature = isRecord(body.signature) ? body.signature.Secp256k1 : undefined;
+  const nonce = u64(body.nonce);
+  const amount =
+    typeof body.amount === 'string' && /^\d+$/.test(body.amount) ? BigInt(body.amount) : undefined;
+  const to = isRecord(body.to) ? body.to : undefined;
+  const kind =
+    to?.Address !== undefined ? 'Address' : to?.ContractId !== undefined ? 'ContractId' : undefined;
+  const toId = kind === undefined ? undefined : to?.[kind];
+  const assetId = typeof body.asset_id === 'string' ? body.asset_id.toLowerCase() : '';
+  if (
+    typeof signature !== 'string' ||
+    nonce === undefined ||
+    amount === undefined ||
+    kind === undefined ||
+    typeof toId !== 'string' ||
+    !HEX32.test(toId.toLowerCase()) ||
+    !HEX32.test(assetId)
+  ) {
+    return error(400, 1001, 'Invalid request');
+  }
+  const bytes = buildWithdrawSigningBytes({
+    nonce,
+    chainId: state.chainId,
+    to: { kind, id: toId.toLowerCase() as Hex },
+    assetId: assetId as Hex,
+    amount,
+  });
+  if (
+    !signedBy(
+      { fuel: fuelPersonalSignDigest(bytes), evm: evmPersonalSignDigest(bytes) },
+      signature,
+      owner,
+    )
+  ) {
+    return error(400, 4000, 'Signature verification failed');
+  }
+  const engine = state.ctx.engine;
+  if (nonce !== engine.nonce(tradeAccountId)) return revert('NonceError::InvalidNonce');
+  const symbol = state.assetSymbol(assetId);
+  let reason: string | undefined;
+  if (amount === 0n) reason = 'WithdrawError::AmountIsZero';
+  else if (symbol === undefined || !engine.withdraw(tradeAccountId, symbol, amount)) {
+    reason = 'WithdrawError::NotEnoughBalance';
+  }
+  engine.bumpNonce(tradeAccountId);
+  if (reason !== undefined) return revert(reason);
+  return ok({ tx_id: state.nextId('tx') });
 }

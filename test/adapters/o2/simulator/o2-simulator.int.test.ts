@@ -7,6 +7,7 @@ import {
   actionToCall,
   buildActionsSigningBytes,
   buildSessionSigningBytes,
+  buildWithdrawSigningBytes,
   createEvmWallet,
   createFuelWallet,
   createSessionKey,
@@ -428,6 +429,50 @@ describe('O2 personality: sessions, actions, nonce and account streams', () => {
       Array.from({ length: 6 }, () => ({ SettleBalance: { to: { ContractId: account } } })),
     );
     expect(tooMany.body).toEqual({ code: 7004, message: 'Too many actions' });
+  });
+
+  it('withdraws with an owner signature: debits the balance and consumes a nonce; reverts consume one too', async () => {
+    const quote = MARKET.quote.id as Hex;
+    const withdraw = async (amount: bigint, signer: O2Wallet = owner) => {
+      const nonce = await nonceOf(account);
+      const to = { kind: 'Address' as const, id: owner.b256Address };
+      const sig = signer.personalSign(
+        buildWithdrawSigningBytes({ nonce, chainId: 0n, to, assetId: quote, amount }),
+      );
+      return http(
+        'POST',
+        '/v1/accounts/withdraw',
+        {
+          trade_account_id: account,
+          signature: { Secp256k1: sig },
+          nonce: nonce.toString(),
+          to: { Address: owner.b256Address },
+          asset_id: quote,
+          amount: amount.toString(),
+        },
+        owner.b256Address,
+      );
+    };
+    const before = O2BalanceResponse.parse(
+      (await http('GET', `/v1/balance?asset_id=${quote}&contract=${account}`)).body,
+    );
+    const n0 = await nonceOf(account);
+    const okRes = await withdraw(1_250_000_000n);
+    expect(okRes.status).toBe(200);
+    expect(okRes.body).toEqual({ tx_id: expect.stringMatching(/^0x[0-9a-f]{64}$/) });
+    const after = O2BalanceResponse.parse(
+      (await http('GET', `/v1/balance?asset_id=${quote}&contract=${account}`)).body,
+    );
+    expect(BigInt(after.total_unlocked as never)).toBe(
+      BigInt(before.total_unlocked as never) - 1_250_000_000n,
+    );
+    expect(await nonceOf(account)).toBe(n0 + 1n);
+    const forged = await withdraw(1n, createFuelWallet(`0x${'cd'.repeat(32)}`));
+    expect(forged.body).toEqual({ code: 4000, message: 'Signature verification failed' });
+    expect(await nonceOf(account)).toBe(n0 + 1n);
+    const tooMuch = await withdraw(10n ** 18n);
+    expect(tooMuch.body).toMatchObject({ code: 1000, reason: 'WithdrawError::NotEnoughBalance' });
+    expect(await nonceOf(account)).toBe(n0 + 2n);
   });
 
   it('accepts a session signed by an EVM owner (keccak personal sign, zero-padded b256)', async () => {
