@@ -1,7 +1,12 @@
 export { WsConnection } from './ws-connection.js';
 export type { WsConnectionHandlers, WsConnectionOptions } from './ws-connection.js';
 export { WsManager } from './ws-manager.js';
-export type { WsManagerOptions, WsRequestOptions, WsSendOptions } from './ws-manager.js';
+export type {
+  WsBatchSubscribe,
+  WsManagerOptions,
+  WsRequestOptions,
+  WsSendOptions,
+} from './ws-manager.js';
 export type {
   ReplayConfig,
   WsAuthConfig,

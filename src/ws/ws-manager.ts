@@ -68,6 +68,13 @@ export interface WsManagerOptions<TMessage> {
   readonly noRetryCloseCodes?: NoRetryCloseCodes;
   /** Login on every connect. Default none. */
   readonly auth?: WsAuthConfig;
+  /**
+   * Resubscribe several channels per frame after a (re)connect, e.g. one Binance SUBSCRIBE
+   * listing up to 200 streams, so 1024 streams take 6 paced frames instead of 1024. Live
+   * `subscribe` calls on an open connection still send their own frame. Default: one frame
+   * per channel.
+   */
+  readonly batchSubscribe?: WsBatchSubscribe;
   /** Request/response matching. Defaults: see {@link WsRpcConfig}. */
   readonly rpc?: WsRpcConfig;
   /** Replay across reconnects. Default `{ mode: 'none' }`. */
@@ -79,6 +86,22 @@ export interface WsManagerOptions<TMessage> {
    * dropped and reported as `BUFFER_OVERFLOW`. Default 10 000 (messages).
    */
   readonly maxPendingMessages?: number;
+}
+
+/**
+ * Builds one subscribe frame for several channels.
+ *
+ * @example
+ * const batch: WsBatchSubscribe = {
+ *   maxPerFrame: 200,
+ *   build: (specs) => ({ method: 'SUBSCRIBE', params: specs.map((s) => s.key), id: Date.now() }),
+ * };
+ */
+export interface WsBatchSubscribe {
+  /** Most channels in one frame. Default 100 (channels). */
+  readonly maxPerFrame?: number;
+  /** The frame subscribing all of `specs` (public and private channels are never mixed). */
+  readonly build: (specs: readonly WsChannelSpec[]) => unknown;
 }
 
 /**
@@ -644,13 +667,26 @@ export class WsManager<TMessage = unknown> {
 
     // Resubscribe everything the registry holds, paced by the limiter.
     const sends: Promise<unknown>[] = [];
+    const due: Channel<TMessage>[] = [];
     for (const ch of this.#channels.values()) {
-      if (ch.sentEpoch !== epoch && ch.spec.subscribe !== undefined) {
-        sends.push(this.#sendSubscribe(ch).catch(() => undefined));
-      } else ch.sentEpoch = epoch;
+      if (ch.spec.subscribe !== undefined) due.push(ch);
+      else ch.sentEpoch = epoch;
+    }
+    const batch = this.#o.batchSubscribe;
+    if (batch === undefined) {
+      for (const ch of due) sends.push(this.#sendSubscribe(ch).catch(() => undefined));
+    } else {
+      const size = Math.max(1, batch.maxPerFrame ?? 100);
+      for (const isPrivate of [false, true]) {
+        const group = due.filter((c) => (c.spec.private === true) === isPrivate);
+        for (let i = 0; i < group.length; i += size) {
+          const chunk = group.slice(i, i + size);
+          sends.push(this.#sendSubscribeBatch(chunk, batch, isPrivate).catch(() => undefined));
+        }
+      }
     }
     if (reconnect) {
-      const count = sends.length;
+      const count = due.length;
       void Promise.all(sends).then(() => {
         if (this.#epoch === epoch && this.#state === 'open') {
           this.events.emit({ type: 'resubscribed', count });
@@ -827,6 +863,28 @@ export class WsManager<TMessage = unknown> {
       private: ch.spec.private === true,
     }).then(() => {
       ch.sentEpoch = epoch;
+    });
+  }
+
+  #sendSubscribeBatch(
+    chunk: readonly Channel<TMessage>[],
+    batch: WsBatchSubscribe,
+    isPrivate: boolean,
+  ): Promise<void> {
+    const epoch = this.#epoch;
+    return this.#enqueue(batch.build(chunk.map((c) => c.spec)), 0, {
+      kind: 'sub',
+      private: isPrivate,
+    }).then(() => {
+      for (const ch of chunk) {
+        if (this.#channels.get(ch.spec.key) === ch) ch.sentEpoch = epoch;
+        else if (ch.spec.unsubscribe !== undefined && this.#epoch === epoch) {
+          // Left while its batch was waiting for its turn: undo it on the server.
+          this.#enqueue(ch.spec.unsubscribe(), 0, { kind: 'sub', key: ch.spec.key }).catch(
+            () => undefined,
+          );
+        }
+      }
     });
   }
 

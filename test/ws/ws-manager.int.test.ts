@@ -309,6 +309,50 @@ describe('WsManager against a real ws server', () => {
     }
   }, 15_000);
 
+  it('batchSubscribe: the registry is resubscribed several channels per frame, still paced', async () => {
+    const m = manager({
+      batchSubscribe: {
+        maxPerFrame: 20,
+        build: (specs) => ({ op: 'subs', keys: specs.map((x) => x.key) }),
+      },
+    });
+    const readers = Array.from({ length: 50 }, (_, i) => m.subscribe<TestMsg>(channel(`k${i}`)));
+    await m.connect();
+    const batches = (conn: number) =>
+      server.framesWhere((j) => j.op === 'subs').filter((r) => r.conn === conn);
+    await server.waitFor(() => batches(1).length === 3);
+    expect(batches(1).map((r) => (r.json as { keys: string[] }).keys.length)).toEqual([20, 20, 10]);
+    const resub = nextEvent(m, 'resubscribed');
+    server.killAll();
+    expect((await resub).count).toBe(50);
+    await server.waitFor(() => batches(2).length === 3);
+    const keys = batches(2).flatMap((r) => (r.json as { keys: string[] }).keys);
+    expect(new Set(keys).size).toBe(50);
+    server.broadcast({ key: 'k49', seq: 1 });
+    expect((await take(readers[49]!, 1))[0]!.seq).toBe(1);
+  });
+
+  it('batchSubscribe: a channel left while its batch waits is unsubscribed right after it', async () => {
+    const m = manager({
+      sendLimit: { messagesPerSecond: 5, headroom: 0 },
+      batchSubscribe: {
+        maxPerFrame: 1,
+        build: (specs) => ({ op: 'subs', keys: specs.map((x) => x.key) }),
+      },
+    });
+    m.subscribe<TestMsg>(channel('a'));
+    const b = m.subscribe<TestMsg>(channel('b'));
+    await m.connect();
+    await b.return(); // its batch frame is still queued behind 'a'
+    await server.waitFor(() => server.framesWhere((j) => j.op === 'unsub').length === 1, 3000);
+    const ops = server.received.map(
+      (r) =>
+        `${(r.json as TestMsg).op}:${(r.json as { keys?: string[] }).keys?.join(',') ?? (r.json as TestMsg).key}`,
+    );
+    expect(ops).toEqual(['subs:a', 'subs:b', 'unsub:b']);
+    expect(m.channels).toEqual(['a']);
+  });
+
   it('private channels resubscribe only after the login is acknowledged', async () => {
     server.onFrame((ws, json) => {
       const j = json as TestMsg | undefined;
