@@ -195,7 +195,10 @@ export class ExchangeSimulator {
     if (this.#started) return this;
     options.signal?.throwIfAborted();
     this.#started = true;
-    const server = createServer((req, res) => void this.#onRequest(req, res));
+    const server = createServer((req, res) => {
+      // A client that resets mid-request must not become an unhandled rejection.
+      this.#onRequest(req, res).catch(() => res.destroy());
+    });
     const wss = new WebSocketServer({ noServer: true, autoPong: false, perMessageDeflate: false });
     server.on('upgrade', (req, socket, head) => this.#onUpgrade(req, socket as Socket, head, wss));
     this.#server = server;
