@@ -433,6 +433,26 @@ describe('RestManager against a real node:http server', () => {
       expect(t.stats().pools['W']!.used).toBe(4); // both attempts were charged
     });
 
+    it('an abort during the backoff before a retry → ABORTED, no further attempt', async () => {
+      route = (_hit, res) => json(res, 503, {}, { 'retry-after': '20' });
+      const ac = new AbortController();
+      const answered = new Promise<void>((resolve) => {
+        const onResponse = (): void => {
+          unsubscribe('tickwire:rest:response', onResponse);
+          resolve();
+        };
+        subscribe('tickwire:rest:response', onResponse);
+      });
+      const rest = manager();
+      const pending = rest.send({ method: 'GET', path: '/a' }, { signal: ac.signal });
+      await answered;
+      await new Promise((r) => setImmediate(r)); // the manager is now in its backoff sleep
+      expect(rest.stats().attempts).toBe(1);
+      ac.abort();
+      await expect(pending).rejects.toMatchObject({ code: 'ABORTED' });
+      expect(hits).toHaveLength(1);
+    });
+
     it('does not retry when Retry-After exceeds maxRetryAfterMs', async () => {
       route = (_hit, res) => json(res, 429, {}, { 'retry-after': '60' });
       await expect(manager().send({ method: 'GET', path: '/a' })).rejects.toMatchObject({
@@ -619,6 +639,14 @@ describe('RestManager against a real node:http server', () => {
       errors: { EXCHANGE_ERROR: 1 },
       throttle: undefined,
     });
+  });
+
+  it('throttles requests that declare no cost with defaultThrottle', async () => {
+    const t = throttler({ pools: [{ id: 'W', limit: 100, intervalMs: 60_000 }] });
+    const rest = manager({ throttler: t, defaultThrottle: { key: 'W', weight: 7 } });
+    await rest.send({ method: 'GET', path: '/a' });
+    await rest.send({ method: 'GET', path: '/b', throttle: { key: 'W', weight: 1 } });
+    expect(t.stats().pools['W']!.used).toBe(8);
   });
 
   it('corrects the throttler from usage headers', async () => {
