@@ -108,9 +108,12 @@ async function main(): Promise<void> {
   const throttler = new Throttler({
     pools: [{ id: 'REQUEST_WEIGHT', limit: 1_000_000_000, intervalMs: 60_000 }],
   });
-  const stampReceived: Stage<RestResponse> = function stampReceived(res) {
-    return res.status === 200 ? res : res;
+  let lastUsedWeight: unknown;
+  const recordUsedWeight: Stage<RestResponse> = function recordUsedWeight(res) {
+    lastUsedWeight = res.headers['x-mbx-used-weight-1m'];
+    return res;
   };
+
   const rest = new RestManager({
     baseUrl: origin,
     throttler,
@@ -120,7 +123,7 @@ async function main(): Promise<void> {
         secret: 'bench-secret-NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjIn',
       }),
     }),
-    postProcessors: [stampReceived],
+    postProcessors: [recordUsedWeight],
     connection: { connections: CONCURRENCY },
   });
   const request = {
@@ -136,6 +139,7 @@ async function main(): Promise<void> {
   const a = await raw();
   const b = await tickwire();
   if (JSON.stringify(a) !== JSON.stringify(b)) throw new Error('the two sides disagree');
+  if (lastUsedWeight !== '1') throw new Error('the post-processor did not run');
 
   await measure(raw, WARMUP_MS);
   await measure(tickwire, WARMUP_MS);
