@@ -159,10 +159,13 @@ describe('a raw ws client following the diff stream (binance-spot.md §7)', () =
       maxEvents: 1500,
     }).start();
     const s = sim;
+    let ordersDone = false;
+    // Stop only once nothing can change the book any more: the market ended and the bot is done.
     const following = follow(
       s,
       'BTCUSDT',
-      (b) => b.bookId === s.book('BTCUSDT').sequence && s.stats().eventsGenerated >= 1500,
+      (b) =>
+        ordersDone && s.stats().eventsGenerated >= 1500 && b.bookId === s.book('BTCUSDT').sequence,
     );
     // Orders from a bot rest on and take from the same book while the client follows it.
     for (let i = 0; i < 20; i++) {
@@ -174,6 +177,7 @@ describe('a raw ws client following the diff stream (binance-spot.md §7)', () =
       );
       expect(res.status).toBe(200);
     }
+    ordersDone = true;
     await s.finished;
     const { book, restarts } = await following;
     expect(restarts).toBe(0);
