@@ -100,8 +100,13 @@ export interface WsManagerOptions<TMessage> {
 export interface WsBatchSubscribe {
   /** Most channels in one frame. Default 100 (channels). */
   readonly maxPerFrame?: number;
-  /** The frame subscribing all of `specs` (public and private channels are never mixed). */
-  readonly build: (specs: readonly WsChannelSpec[]) => unknown;
+  /**
+   * The frame subscribing all of `specs` (public and private channels are never mixed);
+   * `id` is a fresh correlation id when `acknowledged`.
+   */
+  readonly build: (specs: readonly WsChannelSpec[], id: number) => unknown;
+  /** Wait for the answer to each batch, as {@link WsChannelSpec.acknowledged}. Default `false`. */
+  readonly acknowledged?: boolean;
 }
 
 /**
@@ -141,6 +146,8 @@ interface Channel<TMessage> {
   readonly spec: WsChannelSpec;
   readonly deliver: (message: TMessage) => void;
   readonly fan: FanOut<TMessage> | undefined;
+  /** Raw channels: told when the channel fails for good (refused subscription). */
+  readonly fail: ((error: TickwireError) => void) | undefined;
   /** Connection epoch on which the subscribe frame went out; -1 when not yet. */
   sentEpoch: number;
 }
@@ -370,7 +377,7 @@ export class WsManager<TMessage = unknown> {
     if (ch === undefined) {
       const key = spec.key;
       const fan: FanOut<TMessage> = new FanOut<TMessage>(() => this.#removeChannel(key));
-      ch = { spec, deliver: (m) => fan.push(m), fan, sentEpoch: -1 };
+      ch = { spec, deliver: (m) => fan.push(m), fan, fail: undefined, sentEpoch: -1 };
       const reader = (fan as unknown as FanOut<T>).reader(options);
       if (reader.closed) return reader;
       this.#addChannel(ch);
@@ -386,13 +393,17 @@ export class WsManager<TMessage = unknown> {
    * @example
    * const off = manager.addChannel(spec, (m) => book.apply(m));
    */
-  addChannel(spec: WsChannelSpec, deliver: (message: TMessage) => void): () => void {
+  addChannel(
+    spec: WsChannelSpec,
+    deliver: (message: TMessage) => void,
+    fail?: (error: TickwireError) => void,
+  ): () => void {
     if (this.#channels.has(spec.key)) {
       throw createError('INVALID_ARGUMENT', `channel "${spec.key}" is already subscribed`, {
         context: { argument: 'spec.key' },
       });
     }
-    const ch: Channel<TMessage> = { spec, deliver, fan: undefined, sentEpoch: -1 };
+    const ch: Channel<TMessage> = { spec, deliver, fan: undefined, fail, sentEpoch: -1 };
     this.#addChannel(ch);
     return () => {
       if (this.#channels.get(spec.key) === ch) this.#removeChannel(spec.key);
@@ -423,8 +434,19 @@ export class WsManager<TMessage = unknown> {
   ): Promise<TResponse> {
     const id = ++this.#rpcId;
     const timeoutMs = options.timeoutMs ?? this.#o.rpc?.timeoutMs ?? 10_000;
-    const signal = options.signal;
-    return new Promise<TResponse>((resolve, reject) => {
+    const { response, cancel } = this.#awaitResponse(id, timeoutMs, options.signal);
+    this.#enqueue(build(id), options.priority ?? 0, { kind: 'rpc' }, options.signal).catch(cancel);
+    return response as Promise<TResponse>;
+  }
+
+  /** Registers a pending response for `id`; `cancel` rejects it early. */
+  #awaitResponse(
+    id: number,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): { response: Promise<unknown>; cancel: (e: unknown) => void } {
+    let cancel: (e: unknown) => void = () => undefined;
+    const response = new Promise<unknown>((resolve, reject) => {
       if (signal?.aborted) return reject(createError('ABORTED', 'request aborted'));
       const onAbort = (): void => settle(createError('ABORTED', 'request aborted'));
       const settle = (e: unknown, value?: unknown): void => {
@@ -433,9 +455,10 @@ export class WsManager<TMessage = unknown> {
         this.#pending.delete(String(id));
         clearTimeout(p.timer);
         signal?.removeEventListener('abort', onAbort);
-        if (e === undefined) resolve(value as TResponse);
+        if (e === undefined) resolve(value);
         else reject(e);
       };
+      cancel = (e) => settle(e);
       const timer = setTimeout(
         () =>
           settle(
@@ -456,10 +479,32 @@ export class WsManager<TMessage = unknown> {
         sentAt: Date.now(),
       });
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.#enqueue(build(id), options.priority ?? 0, { kind: 'rpc' }, signal).catch((e: unknown) =>
-        settle(e),
-      );
     });
+    return { response, cancel };
+  }
+
+  // An acknowledged subscribe: an error answer fails the channels' readers and drops them.
+  #watchAck(chs: readonly Channel<TMessage>[], id: number): (e: unknown) => void {
+    const { response, cancel } = this.#awaitResponse(id, this.#o.rpc?.timeoutMs ?? 10_000);
+    response.catch((e: unknown) => {
+      const err = isTickwireError(e)
+        ? e
+        : createError('INTERNAL', 'subscribe acknowledgement failed', { cause: e });
+      // A disconnect or an unsubscribe settles it; the registry resubscribes if still wanted.
+      if (DISCONNECT_CODES.has(err.code) || err.code === 'ABORTED') return;
+      if (err.code === 'WS_REQUEST_TIMEOUT') {
+        this.events.emit({ type: 'error', error: err });
+        return;
+      }
+      for (const ch of chs) {
+        if (this.#channels.get(ch.spec.key) !== ch) continue;
+        this.#channels.delete(ch.spec.key);
+        if (ch.fan !== undefined) ch.fan.fail(err);
+        else if (ch.fail !== undefined) ch.fail(err);
+        else this.events.emit({ type: 'error', error: err });
+      }
+    });
+    return cancel;
   }
 
   /** A snapshot of the counters and the connection quality. */
@@ -855,15 +900,24 @@ export class WsManager<TMessage = unknown> {
   }
 
   #sendSubscribe(ch: Channel<TMessage>): Promise<void> {
-    const build = ch.spec.subscribe!;
     const epoch = this.#epoch;
-    return this.#enqueue(build(), 0, {
+    const acked = ch.spec.acknowledged === true;
+    const id = acked ? ++this.#rpcId : 0;
+    const frame = ch.spec.subscribe!(id);
+    const cancel = acked ? this.#watchAck([ch], id) : undefined;
+    return this.#enqueue(frame, 0, {
       kind: 'sub',
       key: ch.spec.key,
       private: ch.spec.private === true,
-    }).then(() => {
-      ch.sentEpoch = epoch;
-    });
+    }).then(
+      () => {
+        ch.sentEpoch = epoch;
+      },
+      (e: unknown) => {
+        cancel?.(e);
+        throw e;
+      },
+    );
   }
 
   #sendSubscribeBatch(
@@ -872,20 +926,30 @@ export class WsManager<TMessage = unknown> {
     isPrivate: boolean,
   ): Promise<void> {
     const epoch = this.#epoch;
-    return this.#enqueue(batch.build(chunk.map((c) => c.spec)), 0, {
-      kind: 'sub',
-      private: isPrivate,
-    }).then(() => {
-      for (const ch of chunk) {
-        if (this.#channels.get(ch.spec.key) === ch) ch.sentEpoch = epoch;
-        else if (ch.spec.unsubscribe !== undefined && this.#epoch === epoch) {
-          // Left while its batch was waiting for its turn: undo it on the server.
-          this.#enqueue(ch.spec.unsubscribe(), 0, { kind: 'sub', key: ch.spec.key }).catch(
-            () => undefined,
-          );
+    const acked = batch.acknowledged === true;
+    const id = acked ? ++this.#rpcId : 0;
+    const frame = batch.build(
+      chunk.map((c) => c.spec),
+      id,
+    );
+    const cancel = acked ? this.#watchAck(chunk, id) : undefined;
+    return this.#enqueue(frame, 0, { kind: 'sub', private: isPrivate }).then(
+      () => {
+        for (const ch of chunk) {
+          if (this.#channels.get(ch.spec.key) === ch) ch.sentEpoch = epoch;
+          else if (ch.spec.unsubscribe !== undefined && this.#epoch === epoch) {
+            // Left while its batch was waiting for its turn: undo it on the server.
+            this.#enqueue(ch.spec.unsubscribe(), 0, { kind: 'sub', key: ch.spec.key }).catch(
+              () => undefined,
+            );
+          }
         }
-      }
-    });
+      },
+      (e: unknown) => {
+        cancel?.(e);
+        throw e;
+      },
+    );
   }
 
   #addChannel(ch: Channel<TMessage>): void {

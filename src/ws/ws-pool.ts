@@ -290,7 +290,17 @@ export class WsPool<TMessage = unknown> {
 
   #attach(member: Member<TMessage>, ch: PoolChannel<TMessage>): void {
     const key = ch.spec.key;
-    const off = member.manager.addChannel(ch.spec, (m) => this.#deliver(ch, member, m));
+    const off = member.manager.addChannel(
+      ch.spec,
+      (m) => this.#deliver(ch, member, m),
+      (error) => {
+        // The exchange refused the subscription: the readers learn why.
+        if (this.#channels.get(key) !== ch) return;
+        this.#channels.delete(key);
+        member.offs.delete(key);
+        ch.fan.fail(error);
+      },
+    );
     member.offs.set(key, off);
   }
 

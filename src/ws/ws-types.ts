@@ -15,8 +15,18 @@ import type { SequenceId } from '../stream/index.js';
 export interface WsChannelSpec {
   /** The key the router returns for this channel's messages. */
   readonly key: string;
-  /** Builds the subscribe frame (objects are sent as JSON). Omit for URL-selected streams. */
-  readonly subscribe?: () => unknown;
+  /**
+   * Builds the subscribe frame (objects are sent as JSON); `id` is a fresh correlation id
+   * when `acknowledged`. Omit for URL-selected streams.
+   */
+  readonly subscribe?: (id: number) => unknown;
+  /**
+   * The subscribe frame is a request: its answer is matched by id like `WsManager.request`;
+   * an error answer (`EXCHANGE_ERROR` by default) fails the channel's readers and drops the
+   * channel instead of leaving them waiting forever; no answer in time is reported as
+   * `WS_REQUEST_TIMEOUT` on the events. Default `false`.
+   */
+  readonly acknowledged?: boolean;
   /** Builds the unsubscribe frame, sent when the last reader leaves. */
   readonly unsubscribe?: () => unknown;
   /** A private channel: (re)subscribed only after the auth frame is acknowledged. Default `false`. */

@@ -353,6 +353,35 @@ describe('WsManager against a real ws server', () => {
     expect(m.channels).toEqual(['a']);
   });
 
+  it('acknowledged subscribe: a refused one fails its reader with the exchange error; acks are not routed', async () => {
+    server.onFrame((ws, json) => {
+      const j = json as { op?: string; key?: string; id?: number } | undefined;
+      if (j?.op !== 'sub') return;
+      if (j.key === 'bad') {
+        ws.send(
+          JSON.stringify({ id: j.id, status: 400, error: { code: -1121, msg: 'Invalid symbol.' } }),
+        );
+      } else ws.send(JSON.stringify({ id: j.id, result: null }));
+    });
+    const m = manager();
+    const codes = errorCodes(m);
+    const acked = (key: string) => ({
+      key,
+      acknowledged: true,
+      subscribe: (id: number) => ({ op: 'sub', key, id }),
+    });
+    const good = m.subscribe<TestMsg>(acked('good'));
+    const bad = m.subscribe<TestMsg>(acked('bad'));
+    await expect(bad.next()).rejects.toMatchObject({
+      code: 'EXCHANGE_ERROR',
+      context: { exchangeCode: -1121, exchangeMessage: 'Invalid symbol.' },
+    });
+    expect(m.channels).toEqual(['good']);
+    server.broadcast({ key: 'good', seq: 1 });
+    expect((await take(good, 1))[0]!.seq).toBe(1);
+    expect(codes).toEqual([]);
+  });
+
   it('private channels resubscribe only after the login is acknowledged', async () => {
     server.onFrame((ws, json) => {
       const j = json as TestMsg | undefined;
