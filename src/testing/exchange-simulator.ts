@@ -348,6 +348,21 @@ export class ExchangeSimulator {
       case 'slowResponse':
         s.slow = { count: s.slow.count + f.count, delayMs: f.delayMs };
         return;
+      case 'serverShutdown': {
+        this.#stats.fault('serverShutdown');
+        for (const c of this.#connections) {
+          const notice = this.#protocol.shutdownNotice?.(c.socket);
+          if (notice !== undefined) c.socket.send(notice);
+        }
+        const after = f.closeAfterMs;
+        if (after !== undefined) {
+          const targets = [...this.#connections];
+          this.#later(after, () => {
+            for (const c of targets) c.ws.close(1001, 'server shutdown');
+          });
+        }
+        return;
+      }
       case 'refuseConnections':
         if (f.count !== undefined) s.refuseCount += f.count;
         if (f.durationMs !== undefined) s.refuseUntil = Math.max(s.refuseUntil, now + f.durationMs);

@@ -17,6 +17,7 @@ export const faultKinds = [
   'serverError',
   'slowResponse',
   'refuseConnections',
+  'serverShutdown',
 ] as const;
 /**
  * A fault kind.
@@ -60,6 +61,11 @@ export const SimFaultSpec = z.discriminatedUnion('kind', [
     kind: z.literal('slowResponse'),
     count: z.number().int().positive().default(1),
     delayMs: z.number().int().positive(),
+  }),
+  z.object({
+    kind: z.literal('serverShutdown'),
+    /** Close every socket (code 1001) this long after the notice; omitted, sockets stay open. */
+    closeAfterMs: z.number().int().nonnegative().optional(),
   }),
   z.object({
     kind: z.literal('refuseConnections'),

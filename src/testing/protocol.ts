@@ -154,6 +154,11 @@ export interface SimulatorProtocol {
     kind: 'rate-limited' | 'banned' | 'server-error',
     retryAfterSeconds: number,
   ): string | object;
+  /**
+   * The exchange's planned-shutdown notice for one socket (Binance `serverShutdown`), or
+   * undefined when the exchange sends none. Optional.
+   */
+  shutdownNotice?(socket: SimSocket): string | undefined;
   /** Formats a book level as the exchange's wire strings. */
   formatLevel(market: SimMarketSpec, price: bigint, quantity: bigint): readonly [string, string];
 }

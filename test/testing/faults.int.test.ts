@@ -159,6 +159,24 @@ describe('faults: each does what it says and is counted in stats()', () => {
     expect(st.faults.refuseConnections).toBe(1);
   });
 
+  it('serverShutdown: the Binance notice on every stream socket, then a close 1001', async () => {
+    const s = await start();
+    const raw = await open('/ws/btcusdt@trade');
+    const combined = await open('/stream?streams=btcusdt@trade');
+    s.inject({ kind: 'serverShutdown', closeAfterMs: 50 });
+    expect(JSON.parse(await raw.waitFor(() => true))).toEqual({
+      e: 'serverShutdown',
+      E: expect.any(Number),
+    });
+    expect(JSON.parse(await combined.waitFor(() => true))).toMatchObject({
+      stream: '!serverShutdown',
+      data: { e: 'serverShutdown' },
+    });
+    expect(await raw.closed).toBe(1001);
+    expect(await combined.closed).toBe(1001);
+    expect(s.stats().faults.serverShutdown).toBe(1);
+  });
+
   it('runs a JSON scenario file (time- and event-triggered steps)', async () => {
     const s = await start();
     const c = await open('/ws/btcusdt@trade');

@@ -103,6 +103,13 @@ export function createBinanceSimulatorProtocol(
         msg: 'Too many requests; current limit of IP is 6000 requests per minute. Please use WebSocket Streams for live updates to avoid polling the API.',
       };
     },
+    shutdownNotice(socket: SimSocket): string | undefined {
+      const event = JSON.stringify({ e: 'serverShutdown', E: state.ctx.now() });
+      if (socket.url.pathname === '/ws-api/v3') return undefined;
+      return socket.url.pathname === '/stream'
+        ? `{"stream":"!serverShutdown","data":${event}}`
+        : event;
+    },
     formatLevel(market: SimMarketSpec, price: bigint, quantity: bigint) {
       return [state.price(market, price), state.qty(market, quantity)] as const;
     },
