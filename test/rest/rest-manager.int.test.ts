@@ -431,7 +431,7 @@ describe('RestManager against a real node:http server', () => {
       expect(hits).toHaveLength(2);
       expect(hits[1]!.at - hits[0]!.at).toBeGreaterThanOrEqual(1000);
       expect(t.stats().pools['W']!.used).toBe(4); // both attempts were charged
-    });
+    }, 20_000);
 
     it('an abort during the backoff before a retry → ABORTED, no further attempt', async () => {
       route = (_hit, res) => json(res, 503, {}, { 'retry-after': '20' });
@@ -521,7 +521,7 @@ describe('RestManager against a real node:http server', () => {
         code: 'ORDER_STATUS_UNKNOWN',
         context: { reason: 'TRANSPORT_TIMEOUT' },
       });
-    });
+    }, 20_000);
 
     it('a per-request timeoutMs overrides the connection timeout', async () => {
       route = (hit, res) => (hit.url === '/slow' ? undefined : json(res, 200, { ok: true }));
@@ -532,11 +532,11 @@ describe('RestManager against a real node:http server', () => {
         code: 'TRANSPORT_TIMEOUT',
       });
       await expect(
-        rest.execute({ method: 'GET', path: '/fast', timeoutMs: 100 }, Ok),
+        rest.execute({ method: 'GET', path: '/fast', timeoutMs: 5000 }, Ok),
       ).resolves.toEqual({
         ok: true,
       });
-    });
+    }, 20_000);
 
     it('body timeout → TRANSPORT_TIMEOUT', async () => {
       route = (_hit, res) => {
@@ -548,7 +548,7 @@ describe('RestManager against a real node:http server', () => {
         code: 'TRANSPORT_TIMEOUT',
         context: { phase: 'body' },
       });
-    });
+    }, 20_000);
 
     it('connection refused → TRANSPORT_CONNECTION_FAILED, even for an order (it never left)', async () => {
       const closed = createServer();
