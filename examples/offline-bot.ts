@@ -9,7 +9,7 @@ import { ExchangeSimulator } from '../src/testing/index.js';
 import {
   binanceSimDemoAccount,
   createBinanceSimulatorProtocol,
-} from '../adapters/binance/simulator/index.js';
+} from '../adapters/binance/index.js';
 
 /** What the example bot saw; the test checks it. */
 export interface OfflineBotReport {

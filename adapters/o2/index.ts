@@ -1,5 +1,5 @@
-// The public surface of the O2 wire layer (signing, schemas, normalisers, error map,
-// scaling, request builders), gathered for the adapter entry point.
+// `tickwire/adapters/o2`: the O2 wire layer (signing, schemas, normalisers, error map,
+// scaling, request builders) and the simulator personality. Named exports only.
 export type {
   Hex,
   O2Wallet,
@@ -122,3 +122,6 @@ export {
   createO2SessionActionsRequest,
   createO2WithdrawRequest,
 } from './requests.js';
+
+export { createO2SimulatorProtocol, o2SimMarkets, o2SimId } from './simulator/index.js';
+export type { O2SimAccount, O2SimulatorOptions, O2SimSession } from './simulator/index.js';
