@@ -1,6 +1,6 @@
+import { createHmac } from 'node:crypto';
 import { createError } from '../errors/tickwire-error.js';
 import { registerSecret } from '../errors/redact.js';
-import { createHmacSha256 } from './hmac-sha256.js';
 import type { Signer } from './signer.js';
 
 /**
@@ -31,12 +31,13 @@ export function createHmacSigner(options: HmacSignerOptions): Signer {
   }
   registerSecret(secret);
   if (apiKey !== undefined) registerSecret(apiKey);
-  const mac = createHmacSha256(secret);
+  // node:crypto (OpenSSL) on purpose: signing stays on an audited primitive, even though a
+  // keyed JS implementation measured faster in the rest bench under load.
   return {
     algorithm: 'HMAC-SHA256',
     ...(apiKey === undefined ? {} : { apiKey }),
     sign: function hmacSign(payload: string): string {
-      return mac(payload);
+      return createHmac('sha256', secret).update(payload, 'utf8').digest('hex');
     },
   };
 }
