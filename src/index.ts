@@ -165,3 +165,64 @@ export type {
   SequenceId,
   TypedEvent,
 } from './stream/index.js';
+
+export {
+  RestManager,
+  RestConnection,
+  createQuerySigner,
+  createHeaderUsageReader,
+  retryAfterMs,
+  exchangeCodeAndMessage,
+  defaultExchangeError,
+} from './rest/index.js';
+export type {
+  RestManagerOptions,
+  RestManagerStats,
+  RetryOptions,
+  RestEndpoint,
+  RestRequestEvent,
+  RestResponseEvent,
+  RestConnectionOptions,
+  WireRequest,
+  WireResponse,
+  RequestSigner,
+  QuerySignerOptions,
+  ExchangeErrorMapper,
+  UsageReader,
+  HttpMethod,
+  RestBody,
+  RestRequest,
+  RestResponse,
+} from './rest/index.js';
+
+export { Throttler, ThrottlePriority, SlidingWindow } from './throttle/index.js';
+export type {
+  RateLimitPool,
+  LinkedWeight,
+  ThrottleTicket,
+  ThrottlerOptions,
+  ThrottlePermit,
+  PoolStats,
+  ThrottlerStats,
+  ThrottleWaitEvent,
+} from './throttle/index.js';
+
+export {
+  createHmacSigner,
+  createEd25519Signer,
+  ed25519KeyFromSeed,
+  percentEncode,
+  paramText,
+  encodeParams,
+  wsApiSignaturePayload,
+  ClockSync,
+} from './auth/index.js';
+export type {
+  Signer,
+  SignatureAlgorithm,
+  HmacSignerOptions,
+  Ed25519SignerOptions,
+  ParamValue,
+  Params,
+  ClockSyncOptions,
+} from './auth/index.js';
