@@ -43,6 +43,20 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** The request's JSON object body, or the O2 error to answer instead (1002 parse, 1001 shape). */
+function jsonObjectBody(
+  req: SimRequest,
+): { ok: true; body: Record<string, unknown> } | { ok: false; response: SimResponse } {
+  let body: unknown;
+  try {
+    body = JSON.parse(req.rawBody);
+  } catch {
+    return { ok: false, response: error(400, 1002, 'Parse error') };
+  }
+  if (!isRecord(body)) return { ok: false, response: error(400, 1001, 'Invalid request') };
+  return { ok: true, body };
+}
+
 function u64(v: unknown): bigint | undefined {
   if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return BigInt(v);
   if (typeof v === 'string' && /^\d{1,20}$/.test(v)) return BigInt(v);
@@ -97,13 +111,10 @@ export function handleO2Rest(state: O2SimState, req: SimRequest): SimResponse {
     case 'GET /v1/bars':
       return bars(state, q);
     case 'POST /v1/accounts': {
-      let body: unknown;
-      try {
-        body = JSON.parse(req.rawBody);
-      } catch {
-        return error(400, 1002, 'Parse error');
-      }
-      const identity = isRecord(body) && isRecord(body.identity) ? body.identity : undefined;
+      const parsed = jsonObjectBody(req);
+      if (!parsed.ok) return parsed.response;
+      const body = parsed.body;
+      const identity = isRecord(body.identity) ? body.identity : undefined;
       const owner = identity?.Address ?? identity?.ContractId;
       if (typeof owner !== 'string' || !HEX32.test(owner.toLowerCase()))
         return error(400, 1001, 'Invalid request');
@@ -158,13 +169,10 @@ export function handleO2Rest(state: O2SimState, req: SimRequest): SimResponse {
       return error(404, 3000, 'Order not found');
     }
     case 'POST /analytics/v1/whitelist': {
-      let body: unknown;
-      try {
-        body = JSON.parse(req.rawBody);
-      } catch {
-        return error(400, 1002, 'Parse error');
-      }
-      const acct = isRecord(body) && typeof body.tradeAccount === 'string' ? body.tradeAccount : '';
+      const parsed = jsonObjectBody(req);
+      if (!parsed.ok) return parsed.response;
+      const body = parsed.body;
+      const acct = typeof body.tradeAccount === 'string' ? body.tradeAccount : '';
       if (!HEX32.test(acct.toLowerCase())) return error(400, 1001, 'Invalid request');
       const already = state.whitelisted.has(acct.toLowerCase());
       state.whitelisted.add(acct.toLowerCase());
@@ -481,13 +489,9 @@ function ownerCheck(
 }
 
 function createSession(state: O2SimState, req: SimRequest): SimResponse {
-  let body: unknown;
-  try {
-    body = JSON.parse(req.rawBody);
-  } catch {
-    return error(400, 1002, 'Parse error');
-  }
-  if (!isRecord(body)) return error(400, 1001, 'Invalid request');
+  const parsed = jsonObjectBody(req);
+  if (!parsed.ok) return parsed.response;
+  const body = parsed.body;
   const tradeAccountId = typeof body.contract_id === 'string' ? body.contract_id.toLowerCase() : '';
   const owner = ownerCheck(state, req, tradeAccountId);
   if (typeof owner !== 'string') return owner;
@@ -552,13 +556,9 @@ interface PlannedAction {
 }
 
 function sessionActions(state: O2SimState, req: SimRequest): SimResponse {
-  let body: unknown;
-  try {
-    body = JSON.parse(req.rawBody);
-  } catch {
-    return error(400, 1002, 'Parse error');
-  }
-  if (!isRecord(body)) return error(400, 1001, 'Invalid request');
+  const parsed = jsonObjectBody(req);
+  if (!parsed.ok) return parsed.response;
+  const body = parsed.body;
   const tradeAccountId =
     typeof body.trade_account_id === 'string' ? body.trade_account_id.toLowerCase() : '';
   const owner = ownerCheck(state, req, tradeAccountId);
@@ -749,13 +749,9 @@ function validate(
 }
 
 function withdraw(state: O2SimState, req: SimRequest): SimResponse {
-  let body: unknown;
-  try {
-    body = JSON.parse(req.rawBody);
-  } catch {
-    return error(400, 1002, 'Parse error');
-  }
-  if (!isRecord(body)) return error(400, 1001, 'Invalid request');
+  const parsed = jsonObjectBody(req);
+  if (!parsed.ok) return parsed.response;
+  const body = parsed.body;
   const tradeAccountId =
     typeof body.trade_account_id === 'string' ? body.trade_account_id.toLowerCase() : '';
   const owner = ownerCheck(state, req, tradeAccountId, {
