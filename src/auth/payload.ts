@@ -62,13 +62,24 @@ function entriesOf(params: Params): readonly (readonly [string, ParamValue])[] {
  */
 export function encodeParams(params: Params): string {
   let out = '';
-  for (const [k, v] of entriesOf(params)) {
-    const text = paramText(v);
-    if (text === undefined) continue;
-    if (out.length > 0) out += '&';
-    out += `${percentEncode(k)}=${percentEncode(text)}`;
+  if (Array.isArray(params)) {
+    for (const [k, v] of params as readonly (readonly [string, ParamValue])[]) {
+      out = appendParam(out, k, v);
+    }
+    return out;
   }
+  // Keys then lookups rather than Object.entries: no [k, v] array per parameter on the
+  // per-request signing path. Same own enumerable string keys, same order.
+  const record = params as Readonly<Record<string, ParamValue>>;
+  const keys = Object.keys(record);
+  for (let i = 0; i < keys.length; i++) out = appendParam(out, keys[i]!, record[keys[i]!]);
   return out;
+}
+
+function appendParam(out: string, key: string, value: ParamValue): string {
+  const text = paramText(value);
+  if (text === undefined) return out;
+  return `${out}${out.length > 0 ? '&' : ''}${percentEncode(key)}=${percentEncode(text)}`;
 }
 
 /**

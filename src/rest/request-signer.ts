@@ -80,9 +80,11 @@ export function createQuerySigner(options: QuerySignerOptions): RequestSigner {
   const clock = options.clock ?? { timestamp: () => Date.now(), recvWindowMs: 5000 };
   const apiKeyHeader = options.apiKeyHeader === undefined ? 'X-MBX-APIKEY' : options.apiKeyHeader;
   const signatureParam = percentEncode(options.signatureParam ?? 'signature');
-  const timestampParam = options.timestampParam ?? 'timestamp';
+  // Names are encoded once here, not per signed request.
+  const timestampPrefix = `${percentEncode(options.timestampParam ?? 'timestamp')}=`;
   const recvWindowParam =
     options.recvWindowParam === undefined ? 'recvWindow' : options.recvWindowParam;
+  const recvWindowPrefix = recvWindowParam === null ? null : `${percentEncode(recvWindowParam)}=`;
   return function signQuery(request: RestRequest): RestRequest {
     if (apiKeyHeader !== null && signer.apiKey === undefined) {
       throw createError('AUTH_MISSING_CREDENTIALS', 'the signer has no API key', {
@@ -94,8 +96,8 @@ export function createQuerySigner(options: QuerySignerOptions): RequestSigner {
       query = query === '' ? request.rawQuery : `${query}&${request.rawQuery}`;
     }
     const stamp =
-      (recvWindowParam === null ? '' : `${percentEncode(recvWindowParam)}=${clock.recvWindowMs}&`) +
-      `${percentEncode(timestampParam)}=${clock.timestamp()}`;
+      (recvWindowPrefix === null ? '' : `${recvWindowPrefix}${clock.recvWindowMs}&`) +
+      `${timestampPrefix}${clock.timestamp()}`;
     query = query === '' ? stamp : `${query}&${stamp}`;
     const body = request.body === undefined ? undefined : bodyText(request.body);
     const signature = percentEncode(signer.sign(body === undefined ? query : query + body.text));

@@ -1,4 +1,5 @@
-import { createPublicKey, verify } from 'node:crypto';
+import { createHmac, createPublicKey, verify } from 'node:crypto';
+import fc from 'fast-check';
 import {
   createEd25519Signer,
   createHmacSigner,
@@ -7,7 +8,7 @@ import {
   percentEncode,
   wsApiSignaturePayload,
 } from '../../src/auth/index.js';
-import { createError } from '../../src/errors/index.js';
+import { createError, unregisterSecret } from '../../src/errors/index.js';
 
 // binance-spot.md §4.4 (the Binance docs' example key, checked with openssl).
 const SECRET = 'NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j';
@@ -72,6 +73,25 @@ describe('HMAC-SHA256 signer (Binance rules)', () => {
     const e = createError('INTERNAL', `leak ${SECRET}`, { context: { note: `x${SECRET}y` } });
     expect(JSON.stringify(e)).not.toContain(SECRET);
     expect(e.message).not.toContain(SECRET);
+  });
+
+  it('agrees with createHmac keyed by the secret string, for any secret and payload', () => {
+    // The signer imports the key once (a KeyObject); createHmac with the string is the reference.
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'binary', minLength: 1 }),
+        fc.string({ unit: 'binary' }),
+        (secret, payload) => {
+          const reference = createHmac('sha256', secret).update(payload, 'utf8').digest('hex');
+          try {
+            expect(createHmacSigner({ secret }).sign(payload)).toBe(reference);
+          } finally {
+            unregisterSecret(secret); // keep random secrets out of the shared redaction registry
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('refuses an empty secret', () => {
@@ -148,5 +168,24 @@ describe('canonical payload encoding', () => {
         ['a', 2n],
       ]),
     ).toBe('b=1&a=2');
+  });
+
+  it('encodes a record exactly like the same pairs from Object.entries', () => {
+    // encodeParams walks a record by its keys (no entry arrays); the pairs path is the reference.
+    const value = fc.oneof(
+      fc.string({ unit: 'binary' }),
+      fc.integer(),
+      fc.double(),
+      fc.bigInt(),
+      fc.boolean(),
+      fc.array(fc.string()),
+      fc.constant(undefined),
+    );
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ unit: 'binary' }), value), (record) => {
+        expect(encodeParams(record)).toBe(encodeParams(Object.entries(record)));
+      }),
+      { numRuns: 500 },
+    );
   });
 });
