@@ -98,14 +98,26 @@ export class ScaledBookSide implements BookSideReader {
 
   /** Sets the level at `num` to an absolute size; `zero` removes it. */
   update(num: number, price: string, quantity: string, zero: boolean): void {
+    // Most updates change the size of an existing level: keep that path small enough to be
+    // inlined into the delta loop; inserts and removals take the out-of-line path.
     const node = this.#map.get(num);
+    if (node !== undefined && !zero) {
+      node.price = price;
+      node.quantity = quantity;
+      node.level = undefined;
+      return;
+    }
+    this.#insertOrRemove(num, node, price, quantity, zero);
+  }
+
+  #insertOrRemove(
+    num: number,
+    node: LevelNode | undefined,
+    price: string,
+    quantity: string,
+    zero: boolean,
+  ): void {
     if (node !== undefined) {
-      if (!zero) {
-        node.price = price;
-        node.quantity = quantity;
-        node.level = undefined;
-        return;
-      }
       const i = this.search(num);
       this.#keys.copyWithin(i, i + 1, this.#size);
       this.#size--;

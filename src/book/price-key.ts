@@ -97,17 +97,18 @@ export function compareDecimalKeys(
 export function isZeroDecimal(text: string, field: string): boolean {
   if (typeof text !== 'string') return slowIsZero(text, field);
   const n = text.length;
+  // One branch per digit: `d >>> 0 <= 9` is true exactly for '0'..'9'; OR-ing the digits
+  // tells zero from non-zero without a second test.
+  let digits = 0;
   let dot = false;
-  let nonZero = false;
   for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c > 48 && c <= 57) nonZero = true;
-    else if (c === 48) continue;
-    else if (c === 46 && !dot) dot = true;
+    const d = text.charCodeAt(i) - 48;
+    if (d >>> 0 <= 9) digits |= d;
+    else if (d === -2 && !dot) dot = true;
     else return slowIsZero(text, field);
   }
   if (n === 0 || (dot && n === 1)) invalid(field, text);
-  return !nonZero;
+  return digits === 0;
 }
 
 function slowIsZero(text: unknown, field: string): boolean {
@@ -155,34 +156,40 @@ export const NOT_SCALED = -2;
 export function parseScaled(text: string, scale: number, out: { needed: number }): number {
   if (typeof text !== 'string') return NOT_SCALED;
   const n = text.length;
+  // Three tight loops (integer digits, the first `scale` decimals, the rest) instead of one
+  // loop testing the position of every character: this runs for every level of every delta.
   let acc = 0;
-  let dot = -1;
-  let used = 0;
-  let lastNonZero = 0;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 46) {
-      if (dot !== -1) return NOT_SCALED;
-      dot = i;
-      continue;
-    }
-    const d = c - 48;
-    if (d < 0 || d > 9) return NOT_SCALED;
-    if (dot === -1) {
-      acc = acc * 10 + d;
-    } else {
-      const pos = i - dot;
-      if (d !== 0) lastNonZero = pos;
-      if (pos <= scale) {
-        acc = acc * 10 + d;
-        used = pos;
-      }
-    }
+  let i = 0;
+  let d = 0;
+  for (; i < n; i++) {
+    d = text.charCodeAt(i) - 48;
+    if (d >>> 0 > 9) break;
+    acc = acc * 10 + d;
   }
-  if (n === 0 || dot === 0) return NOT_SCALED;
-  if (lastNonZero > scale) {
-    out.needed = lastNonZero;
-    return NEEDS_SCALE;
+  let used = 0;
+  if (i < n) {
+    if (d !== -2 || i === 0) return NOT_SCALED; // not a '.', or nothing before it
+    const dot = i++;
+    const end = n < dot + 1 + scale ? n : dot + 1 + scale;
+    for (; i < end; i++) {
+      d = text.charCodeAt(i) - 48;
+      if (d >>> 0 > 9) return NOT_SCALED;
+      acc = acc * 10 + d;
+    }
+    used = end - dot - 1;
+    let lastNonZero = 0;
+    for (; i < n; i++) {
+      d = text.charCodeAt(i) - 48;
+      if (d === 0) continue;
+      if (d >>> 0 > 9) return NOT_SCALED;
+      lastNonZero = i - dot;
+    }
+    if (lastNonZero !== 0) {
+      out.needed = lastNonZero;
+      return NEEDS_SCALE;
+    }
+  } else if (n === 0) {
+    return NOT_SCALED;
   }
   // Every partial sum is below the final one, so a final value under 2^53 was exact throughout.
   if (used < scale) acc *= POW10[scale - used] as number;
