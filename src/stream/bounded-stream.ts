@@ -138,7 +138,7 @@ export class BoundedStream<T> implements AsyncIterableIterator<T> {
     }
     if (this.#overflow === 'drop_oldest') {
       this.#ring[this.#head] = value;
-      this.#head = (this.#head + 1) % this.#ring.length;
+      this.#head = this.#wrap(this.#head + 1);
       this.#dropped++;
       return true;
     }
@@ -179,7 +179,7 @@ export class BoundedStream<T> implements AsyncIterableIterator<T> {
     if (this.#size > 0) {
       const value = this.#ring[this.#head] as T;
       this.#ring[this.#head] = undefined;
-      this.#head = (this.#head + 1) % this.#ring.length;
+      this.#head = this.#wrap(this.#head + 1);
       this.#size--;
       return Promise.resolve({ value, done: false });
     }
@@ -213,8 +213,15 @@ export class BoundedStream<T> implements AsyncIterableIterator<T> {
 
   #store(value: T): void {
     if (this.#size === this.#ring.length) this.#grow();
-    this.#ring[(this.#head + this.#size) % this.#ring.length] = value;
+    this.#ring[this.#wrap(this.#head + this.#size)] = value;
     this.#size++;
+  }
+
+  // Ring index arithmetic without an integer division per value: `i` is always below twice
+  // the ring length (head and size are each below it).
+  #wrap(i: number): number {
+    const n = this.#ring.length;
+    return i >= n ? i - n : i;
   }
 
   // The ring starts small and doubles up to capacity, so a large capacity costs nothing

@@ -120,6 +120,68 @@ describe('BoundedStream', () => {
     }
   });
 
+  it('ring buffer agrees with a plain-array model under any push/next interleaving (property)', async () => {
+    // Exercises the wrap-around index arithmetic of the ring: drop_oldest overwrites at the
+    // head, reads advance it, and a capacity above 1024 makes the ring grow while wrapped.
+    const op = fc.oneof(
+      { weight: 3, arbitrary: fc.constant<'push'>('push') },
+      { weight: 1, arbitrary: fc.constant<'next'>('next') },
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1025, max: 1100 })),
+        fc.constantFrom<'drop_oldest' | 'drop_newest'>('drop_oldest', 'drop_newest'),
+        fc.array(op, { maxLength: 3000, size: 'max' }),
+        async (capacity, overflow, ops) => {
+          const s = new BoundedStream<number>({ capacity, overflow });
+          const model: number[] = [];
+          let dropped = 0;
+          let waiting: Promise<IteratorResult<number>> | undefined;
+          let expectWaiting: number | undefined;
+          let v = 0;
+          for (const o of ops) {
+            if (o === 'push') {
+              const value = v++;
+              const accepted = s.push(value);
+              if (waiting !== undefined) {
+                expect(accepted).toBe(true);
+                expectWaiting = value;
+              } else if (model.length < capacity) {
+                expect(accepted).toBe(true);
+                model.push(value);
+              } else if (overflow === 'drop_oldest') {
+                expect(accepted).toBe(true);
+                model.shift();
+                model.push(value);
+                dropped++;
+              } else {
+                expect(accepted).toBe(false);
+                dropped++;
+              }
+              if (waiting !== undefined) {
+                expect(await waiting).toEqual({ value: expectWaiting, done: false });
+                waiting = undefined;
+              }
+            } else if (waiting === undefined) {
+              if (model.length === 0) waiting = s.next();
+              else expect(await s.next()).toEqual({ value: model.shift(), done: false });
+            }
+            expect(s.size).toBe(model.length);
+            expect(s.dropped).toBe(dropped);
+          }
+          if (waiting !== undefined) {
+            s.end();
+            expect(await waiting).toEqual({ value: undefined, done: true });
+          } else {
+            s.end();
+            expect(await drain(s)).toEqual(model);
+          }
+        },
+      ),
+      { numRuns: 150, endOnFailure: true },
+    );
+  });
+
   it('dedup: a duplicate is never delivered (property)', async () => {
     await fc.assert(
       fc.asyncProperty(
