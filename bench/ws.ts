@@ -1,16 +1,34 @@
 // `npm run bench -- ws`: WsManager → router → one post-processor → async iterator, against a
 // raw `ws` + JSON.parse consumer of the same loopback server (separate process), same run.
 // Throughput: flood of pre-framed trade frames, A B A B alternation, medians.
-// Latency: frames at a fixed 10k msg/s stamped with process.hrtime.bigint() at the server,
-// subtracted in the client; p50 / p99 per side and the difference ("added latency").
+// Latency: frames at a fixed 10k msg/s stamped with process.hrtime.bigint() at the server
+// right before each write, subtracted in the client when its handler / loop body sees the
+// message (CLOCK_MONOTONIC is shared by every process on the host).
+// - Added latency (headline): **simultaneous** runs. Each consumer runs in its own child
+//   process and both read the **same broadcast**: the server sends every frame (same seq) to
+//   both sockets at the same moment, stamping each copy right before its write and
+//   alternating which socket is written first. Per run: p50 / p99 of each side over the same
+//   messages, "added" = tickwire pXX − raw pXX (the same definition as before), plus the
+//   p50 / p99 of the per-message difference (tickwire − raw, matched by seq). Both sides
+//   live through the same scheduler hiccups at the same time, so those mostly cancel instead
+//   of landing on one side of a pair. Median of SIM_RUNS runs, with min / max. The two
+//   client processes are still scheduled independently, so the per-message difference's p99
+//   also holds whichever process the OS delayed for that message: read it as an upper bound.
+//   Warm-up: one 1 s simultaneous run (not measured) on top of the flood / rate warm-up.
+// - Sequential A/B pairs (the earlier method, kept for comparison): the two consumers run
+//   one after the other in this process; added = difference of the pair's percentiles,
+//   median of pairs. Scheduler noise between the two runs of a pair dominates its p99.
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { type BenchCommand, type RunResult, runRaw, runTickwire } from './lib/ws-clients.js';
+import type { LatencyReply, LatencyRequest } from './lib/ws-latency-client.js';
 
 const FLOOD_N = 256 * 1024;
 const RATE = 10_000;
 const RATE_N = 20_000; // 2 s per latency run
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const SIM_N = 30_000; // 3 s per simultaneous latency run
+const SIM_RUNS = Number(process.env.BENCH_SIM_RUNS ?? 7);
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -35,12 +53,83 @@ async function startServer(): Promise<{ child: ChildProcess; url: string }> {
   return { child, url: `ws://127.0.0.1:${port}/` };
 }
 
+function startLatencyClient(): ChildProcess {
+  return fork(path.join(__dirname, 'lib', 'ws-latency-client.js'), [], { stdio: 'inherit' });
+}
+
+function ask(child: ChildProcess, req: LatencyRequest): Promise<LatencyReply> {
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number | null): void =>
+      reject(new Error(`latency client exited with ${code}`));
+    child.once('exit', onExit);
+    child.once('message', (m) => {
+      child.off('exit', onExit);
+      resolve(m as LatencyReply);
+    });
+    child.send(req);
+  });
+}
+
+interface SimRun {
+  readonly tickwire: { readonly p50: number; readonly p99: number };
+  readonly raw: { readonly p50: number; readonly p99: number };
+  /** tickwire pXX − raw pXX over the same messages. */
+  readonly added: { readonly p50: number; readonly p99: number };
+  /** pXX of (tickwire latency − raw latency) of each message, matched by seq. */
+  readonly perMessage: { readonly p50: number; readonly p99: number };
+  readonly matched: number;
+  readonly drops: number;
+}
+
+/** Both consumers, each in its own process, read one broadcast of `n` frames at RATE. */
+async function simultaneous(
+  url: string,
+  clients: Record<Side, ChildProcess>,
+  n: number,
+  group: string,
+): Promise<SimRun> {
+  const cmd: BenchCommand = { mode: 'rate', n, rate: RATE, group, clients: 2 };
+  const [tw, raw] = await Promise.all([
+    ask(clients.tickwire, { side: 'tickwire', url, cmd }),
+    ask(clients.raw, { side: 'raw', url, cmd }),
+  ]);
+  const rawBySeq = new Float64Array(n).fill(Number.NaN);
+  for (let i = 0; i < raw.seqs.length; i++) rawBySeq[raw.seqs[i]!] = raw.latenciesUs[i]!;
+  const diffs: number[] = [];
+  const twMatched: number[] = [];
+  const rawMatched: number[] = [];
+  for (let i = 0; i < tw.seqs.length; i++) {
+    const r = rawBySeq[tw.seqs[i]!]!;
+    if (Number.isNaN(r)) continue;
+    const t = tw.latenciesUs[i]!;
+    twMatched.push(t);
+    rawMatched.push(r);
+    diffs.push(t - r);
+  }
+  const pct = (xs: number[], p: number): number => percentile(Float64Array.from(xs), p);
+  const side = (xs: number[]) => ({ p50: pct(xs, 50), p99: pct(xs, 99) });
+  const t = side(twMatched);
+  const r = side(rawMatched);
+  return {
+    tickwire: t,
+    raw: r,
+    added: { p50: t.p50 - r.p50, p99: t.p99 - r.p99 },
+    perMessage: side(diffs),
+    matched: diffs.length,
+    drops: tw.drops + raw.drops,
+  };
+}
+
 type Side = 'tickwire' | 'raw';
 const run = (side: Side, url: string, cmd: BenchCommand): Promise<RunResult> =>
   side === 'tickwire' ? runTickwire(url, cmd) : runRaw(url, cmd);
 
 async function main(): Promise<void> {
   const { child, url } = await startServer();
+  const latencyClients: Record<Side, ChildProcess> = {
+    tickwire: startLatencyClient(),
+    raw: startLatencyClient(),
+  };
   const gc = (globalThis as { gc?: () => void }).gc;
   try {
     // Warm-up: JIT both paths and the server (not measured).
@@ -49,6 +138,7 @@ async function main(): Promise<void> {
       await run(side, url, { mode: 'flood', n: FLOOD_N });
       await run(side, url, { mode: 'rate', n: 5_000, rate: RATE });
     }
+    await simultaneous(url, latencyClients, 10_000, 'warm-up');
     const warmupMs = Date.now() - warmStart;
     gc?.();
     const heapStart = process.memoryUsage().heapUsed;
@@ -67,6 +157,30 @@ async function main(): Promise<void> {
     }
     gc?.();
     const heapGrowthBytes = process.memoryUsage().heapUsed - heapStart;
+    // Simultaneous latency runs: after the heap measurement (they run in child processes).
+    const sim: SimRun[] = [];
+    for (let i = 0; i < SIM_RUNS; i++) {
+      sim.push(await simultaneous(url, latencyClients, SIM_N, `sim-${i}`));
+    }
+    const simFigure = (pick: (r: SimRun) => number) => {
+      const xs = sim.map(pick);
+      return { median: r2(median(xs)), min: r2(Math.min(...xs)), max: r2(Math.max(...xs)) };
+    };
+    const simAdded = {
+      p50: simFigure((r) => r.added.p50),
+      p99: simFigure((r) => r.added.p99),
+      perMessageP50: simFigure((r) => r.perMessage.p50),
+      perMessageP99: simFigure((r) => r.perMessage.p99),
+    };
+    const simSides = {
+      tickwire: {
+        p50Us: simFigure((r) => r.tickwire.p50),
+        p99Us: simFigure((r) => r.tickwire.p99),
+      },
+      raw: { p50Us: simFigure((r) => r.raw.p50), p99Us: simFigure((r) => r.raw.p99) },
+    };
+    const simMatched = sim.reduce((n, r) => n + r.matched, 0);
+    const simDrops = sim.reduce((n, r) => n + r.drops, 0);
 
     const figures = (side: Side) => {
       const mps = flood[side].map((r) => r.messages / (r.elapsedMs / 1000));
@@ -113,10 +227,28 @@ async function main(): Promise<void> {
       `throughput ratio tickwire/raw: ${ratio} (target ≥ 0.8; per-run ${ratios.map(r2).join(', ')})`,
     );
     console.log(`CPU-normalised ratio (raw µs/msg ÷ tickwire µs/msg): ${cpuRatio}`);
+    const fmt = (f: { median: number; min: number; max: number }): string =>
+      `${f.median} µs [${f.min} … ${f.max}]`;
     console.log(
-      `added latency at ${RATE} msg/s (median of A/B pairs): p50 ${addedP50} µs (target ≤ 10), p99 ${addedP99} µs (target ≤ 50)`,
+      `added latency at ${RATE} msg/s, simultaneous: both consumers (each in its own process) read the same broadcast, ` +
+        `${SIM_RUNS} runs × ${SIM_N} messages, ${simMatched} matched by seq, ${simDrops} drops; median [min … max] of runs:`,
     );
-    console.log('side      msgs/s      cpu µs/msg  p50 µs   p99 µs   drops');
+    console.log(
+      `  added p50 (tickwire p50 − raw p50): ${fmt(simAdded.p50)} (target ≤ 10); per-message difference p50: ${fmt(simAdded.perMessageP50)}`,
+    );
+    console.log(
+      `  added p99 (tickwire p99 − raw p99): ${fmt(simAdded.p99)} (target ≤ 50); per-message difference p99: ${fmt(simAdded.perMessageP99)}`,
+    );
+    console.log(
+      `  tickwire p50 ${fmt(simSides.tickwire.p50Us)}, p99 ${fmt(simSides.tickwire.p99Us)}; raw p50 ${fmt(simSides.raw.p50Us)}, p99 ${fmt(simSides.raw.p99Us)}`,
+    );
+    console.log(
+      `added latency, sequential A/B pairs (earlier method, noisier; median of ${RUNS} pairs): p50 ${addedP50} µs, p99 ${addedP99} µs ` +
+        `(per-pair p99 ${paired(99).map(r2).join(', ')})`,
+    );
+    console.log(
+      'side      msgs/s      cpu µs/msg  p50 µs   p99 µs   drops   (p50/p99: sequential runs)',
+    );
     for (const [name, f] of [
       ['tickwire', tw],
       ['raw', raw],
@@ -134,6 +266,23 @@ async function main(): Promise<void> {
         tickwire: tw,
         raw,
         addedLatencyUs: {
+          method: 'simultaneous: same broadcast, both consumers at once, tickwire pXX − raw pXX',
+          p50: simAdded.p50.median,
+          p99: simAdded.p99.median,
+          perMessageDiffP50: simAdded.perMessageP50.median,
+          perMessageDiffP99: simAdded.perMessageP99.median,
+          spread: simAdded,
+          sides: simSides,
+          perRun: sim.map((r) => ({
+            addedP50: r2(r.added.p50),
+            addedP99: r2(r.added.p99),
+            perMessageP99: r2(r.perMessage.p99),
+          })),
+          matched: simMatched,
+          drops: simDrops,
+        },
+        addedLatencySequentialUs: {
+          method: 'sequential A/B pairs in one process (earlier method), median of pairs',
           p50: addedP50,
           p99: addedP99,
           perPairP50: paired(50).map(r2),
@@ -144,11 +293,14 @@ async function main(): Promise<void> {
         heapGrowthBytes,
         warmupMs,
         node: process.version,
-        runs: { flood: RUNS, latency: rate.tickwire.length },
+        runs: { flood: RUNS, latency: rate.tickwire.length, simultaneous: SIM_RUNS },
+        simultaneousMessagesPerRun: SIM_N,
         spread: { ratio: spread(ratios.map(r2)) },
       }),
     );
   } finally {
+    latencyClients.tickwire.disconnect();
+    latencyClients.raw.disconnect();
     child.disconnect();
   }
 }

@@ -10,6 +10,10 @@ export interface BenchCommand {
   readonly mode: 'flood' | 'rate';
   readonly n: number;
   readonly rate?: number;
+  /** Rate mode only: join this server broadcast group (same frames to every member). */
+  readonly group?: string;
+  /** Members of `group` the server waits for before it starts. Default 2. */
+  readonly clients?: number;
 }
 
 export interface RunResult {
@@ -18,6 +22,8 @@ export interface RunResult {
   readonly cpuUs: number;
   /** One sample per message (µs, server write → client handler), in rate mode. */
   readonly latenciesUs: Float64Array | undefined;
+  /** The server's `seq` of each sample in `latenciesUs` (to match two consumers' samples). */
+  readonly seqs: Int32Array | undefined;
   readonly drops: number;
 }
 
@@ -25,12 +31,14 @@ interface Trade {
   readonly key: string;
   readonly e: string;
   readonly ts: string;
+  readonly seq: number;
   readonly [k: string]: unknown;
 }
 
 /** Measures from the first message to the last one, so connection setup is excluded. */
 class Meter {
   readonly latencies: Float64Array | undefined;
+  readonly seqs: Int32Array | undefined;
   count = 0;
   #t0 = 0n;
   #cpu0: NodeJS.CpuUsage | undefined;
@@ -41,17 +49,21 @@ class Meter {
     done: (r: RunResult) => void,
   ) {
     this.latencies = cmd.mode === 'rate' ? new Float64Array(cmd.n) : undefined;
+    this.seqs = cmd.mode === 'rate' ? new Int32Array(cmd.n) : undefined;
     this.#done = done;
   }
 
   /** Returns true once the last message arrived. */
-  record(ts: string, drops: () => number): boolean {
+  record(ts: string, seq: number, drops: () => number): boolean {
     if (this.count === 0) {
       this.#t0 = process.hrtime.bigint();
       this.#cpu0 = process.cpuUsage();
     }
     const lat = this.latencies;
-    if (lat !== undefined) lat[this.count] = Number(process.hrtime.bigint() - BigInt(ts)) / 1000;
+    if (lat !== undefined) {
+      lat[this.count] = Number(process.hrtime.bigint() - BigInt(ts)) / 1000;
+      this.seqs![this.count] = seq;
+    }
     this.count++;
     if (this.count < this.cmd.n) return false;
     const cpu = process.cpuUsage(this.#cpu0);
@@ -60,6 +72,7 @@ class Meter {
       elapsedMs: Number(process.hrtime.bigint() - this.#t0) / 1e6,
       cpuUs: cpu.user + cpu.system,
       latenciesUs: lat,
+      seqs: this.seqs,
       drops: drops(),
     });
     return true;
@@ -67,7 +80,15 @@ class Meter {
 }
 
 function command(cmd: BenchCommand): object {
-  return { op: 'sub', key: 't', mode: cmd.mode, n: cmd.n, rate: cmd.rate };
+  return {
+    op: 'sub',
+    key: 't',
+    mode: cmd.mode,
+    n: cmd.n,
+    rate: cmd.rate,
+    group: cmd.group,
+    clients: cmd.clients,
+  };
 }
 
 export function runRaw(url: string, cmd: BenchCommand): Promise<RunResult> {
@@ -81,7 +102,7 @@ export function runRaw(url: string, cmd: BenchCommand): Promise<RunResult> {
     ws.on('open', () => ws.send(JSON.stringify(command(cmd))));
     ws.on('message', (data: Buffer) => {
       const m = JSON.parse(data.toString()) as Trade;
-      meter.record(m.ts, () => 0);
+      meter.record(m.ts, m.seq, () => 0);
     });
   });
 }
@@ -105,7 +126,7 @@ export async function runTickwire(url: string, cmd: BenchCommand): Promise<RunRe
   );
   const drops = (): number => stream.dropped;
   for await (const m of stream) {
-    if (meter.record(m.ts, drops)) break;
+    if (meter.record(m.ts, m.seq, drops)) break;
   }
   await manager.close();
   if (result === undefined) throw new Error('tickwire stream ended early');

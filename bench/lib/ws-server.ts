@@ -4,7 +4,12 @@
 // - flood: pre-built, pre-framed WebSocket frames written straight to the socket, as fast as
 //   it drains (the server must never be the bottleneck);
 // - rate: frames at a fixed rate, each stamped with process.hrtime.bigint() when written
-//   (CLOCK_MONOTONIC is shared by every process on the host), for latency.
+//   (CLOCK_MONOTONIC is shared by every process on the host), for latency;
+// - rate with a `group` of `clients` sockets: the same frames (same seq) at a fixed rate to
+//   every member at once, started when the last member subscribed. Each copy is stamped
+//   right before its own write, and the write order alternates per message, so neither
+//   member is systematically served second. Used to compare two consumers on the same
+//   messages at the same moments.
 import type { Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 
@@ -13,6 +18,9 @@ interface Command {
   readonly mode: 'flood' | 'rate';
   readonly n: number;
   readonly rate?: number;
+  /** Broadcast group: frames start once `clients` sockets joined it. */
+  readonly group?: string;
+  readonly clients?: number;
 }
 
 const TRADE_PREFIX =
@@ -71,6 +79,39 @@ function atRate(ws: WebSocket, n: number, rate: number): void {
   tick();
 }
 
+function broadcastAtRate(members: readonly WebSocket[], n: number, rate: number): void {
+  const start = process.hrtime.bigint();
+  let sent = 0;
+  const tick = (): void => {
+    if (members.every((ws) => ws.readyState !== ws.OPEN)) return;
+    const elapsedNs = Number(process.hrtime.bigint() - start);
+    const due = Math.min(n, Math.floor((elapsedNs / 1e9) * rate));
+    while (sent < due) {
+      for (let k = 0; k < members.length; k++) {
+        const ws = members[(sent + k) % members.length]!;
+        if (ws.readyState === ws.OPEN) {
+          ws.send(`${TRADE_PREFIX}${sent},"ts":"${process.hrtime.bigint()}"}`);
+        }
+      }
+      sent++;
+    }
+    if (sent < n) setImmediate(tick);
+  };
+  tick();
+}
+
+const groups = new Map<string, WebSocket[]>();
+
+function join(ws: WebSocket, cmd: Command): void {
+  const key = cmd.group!;
+  const members = groups.get(key) ?? [];
+  members.push(ws);
+  groups.set(key, members);
+  if (members.length < (cmd.clients ?? 2)) return;
+  groups.delete(key);
+  broadcastAtRate(members, cmd.n, cmd.rate ?? 10_000);
+}
+
 const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
 wss.on('connection', (ws) => {
   ws.on('error', () => undefined);
@@ -78,6 +119,7 @@ wss.on('connection', (ws) => {
     const cmd = JSON.parse(data.toString()) as Command;
     if (cmd.op !== 'sub') return;
     if (cmd.mode === 'flood') flood(ws, cmd.n);
+    else if (cmd.group !== undefined) join(ws, cmd);
     else atRate(ws, cmd.n, cmd.rate ?? 10_000);
   });
 });
