@@ -1,6 +1,9 @@
 import { BookLevel } from './book-level.js';
 import { compareDecimalKeys } from './price-key.js';
 
+/** Best levels per scaled side whose nodes are kept in order, so top-N reads skip the map. */
+const WINDOW = 32;
+
 /**
  * Internal mutable node behind a level; `level` caches the immutable public form. The price
  * is keyed either by `num`, the exact integer `price × 10^scale` (below 2^53), or — in
@@ -52,6 +55,11 @@ export class ScaledBookSide implements BookSideReader {
   #keys = new Float64Array(256);
   #size = 0;
   readonly #map = new Map<number, LevelNode>();
+  // The nodes of the best min(WINDOW, size) levels, best first: #window[j] is the node at
+  // index size - 1 - j. Positions count from the best end, so inserts and removals deeper
+  // than the window leave it as it is; top-N reads (the bench reads 10 per side per event)
+  // then cost no map lookup.
+  readonly #window: LevelNode[] = [];
 
   constructor(side: 'bids' | 'asks') {
     this.isBids = side === 'bids';
@@ -62,7 +70,7 @@ export class ScaledBookSide implements BookSideReader {
   }
 
   best(): LevelNode | undefined {
-    return this.#size === 0 ? undefined : this.#map.get(this.#keys[this.#size - 1] as number);
+    return this.#window[0];
   }
 
   /** Largest key on this side (bids: the best; asks: the worst), 0 when empty. */
@@ -122,6 +130,19 @@ export class ScaledBookSide implements BookSideReader {
       this.#keys.copyWithin(i, i + 1, this.#size);
       this.#size--;
       this.#map.delete(num);
+      const j = this.#size - i; // distance of the removed level from the best end
+      const window = this.#window;
+      if (j < window.length) {
+        const last = window.length - 1;
+        for (let m = j; m < last; m++) window[m] = window[m + 1] as LevelNode;
+        if (this.#size >= WINDOW) {
+          window[WINDOW - 1] = this.#map.get(
+            this.#keys[this.#size - WINDOW] as number,
+          ) as LevelNode;
+        } else {
+          window.length--;
+        }
+      }
       return;
     }
     if (zero) return;
@@ -135,7 +156,25 @@ export class ScaledBookSide implements BookSideReader {
     if (at < this.#size) keys.copyWithin(at + 1, at, this.#size);
     keys[at] = num;
     this.#size++;
-    this.#map.set(num, new LevelNode(num, '', 0, price, quantity));
+    const fresh = new LevelNode(num, '', 0, price, quantity);
+    this.#map.set(num, fresh);
+    const j = this.#size - 1 - at;
+    const window = this.#window;
+    if (j < WINDOW) {
+      let m = window.length < WINDOW ? window.length : WINDOW - 1;
+      for (; m > j; m--) window[m] = window[m - 1] as LevelNode;
+      window[j] = fresh;
+    }
+  }
+
+  /** Refills the window from the keys (after a bulk change). */
+  #fillWindow(): void {
+    const window = this.#window;
+    const count = this.#size < WINDOW ? this.#size : WINDOW;
+    window.length = count;
+    for (let j = 0; j < count; j++) {
+      window[j] = this.#map.get(this.#keys[this.#size - 1 - j] as number) as LevelNode;
+    }
   }
 
   /**
@@ -155,6 +194,7 @@ export class ScaledBookSide implements BookSideReader {
     }
     this.#keys.set(sorted);
     this.#size = sorted.length;
+    this.#fillWindow();
   }
 
   /** Multiplies every key by `factor` (re-keying to a finer scale; the caller checked 2^53). */
@@ -167,6 +207,7 @@ export class ScaledBookSide implements BookSideReader {
       this.#keys[i] = node.num;
       this.#map.set(node.num, node);
     }
+    this.#fillWindow();
   }
 
   all(): LevelNode[] {
@@ -182,19 +223,24 @@ export class ScaledBookSide implements BookSideReader {
     for (let i = 0; i < excess; i++) this.#map.delete(this.#keys[i] as number);
     this.#keys.copyWithin(0, excess, this.#size);
     this.#size -= excess;
+    if (this.#window.length > this.#size) this.#window.length = this.#size;
   }
 
   clear(): void {
     this.#size = 0;
     this.#map.clear();
+    this.#window.length = 0;
   }
 
   top(n: number): BookLevel[] {
     const count = n > 0 ? Math.min(n, this.#size) : 0;
     const out = new Array<BookLevel>(count);
+    const window = this.#window;
+    const inWindow = count < window.length ? count : window.length;
+    for (let i = 0; i < inWindow; i++) out[i] = (window[i] as LevelNode).toLevel();
     const keys = this.#keys;
     const map = this.#map;
-    for (let i = 0; i < count; i++) {
+    for (let i = inWindow; i < count; i++) {
       out[i] = (map.get(keys[this.#size - 1 - i] as number) as LevelNode).toLevel();
     }
     return out;

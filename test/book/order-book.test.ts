@@ -124,6 +124,51 @@ describe('OrderBook', () => {
     );
   });
 
+  it('equals the reference model on deep books updated near the top (property)', () => {
+    // Deeper than the 32 best levels a scaled side keeps in order for reads, with inserts and
+    // removals on both sides of that boundary, read at several depths after every delta.
+    const tickArb = fc.integer({ min: 0, max: 120 });
+    const deepQtyArb = fc.constantFrom('0', '0.00000000', '1', '2.5', '0.00000001', '7.10');
+    const sideArb = fc.array(fc.tuple(tickArb, deepQtyArb), { maxLength: 15 });
+    const price = (tick: number): string => `${100 + tick}.${tick % 2 === 0 ? '50' : '5'}`;
+    const toLevels = (side: [number, string][]): LevelInput[] =>
+      side.map(([tick, qty]) => [price(tick), qty]);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 90 }),
+        fc.constantFrom(undefined, 5, 33, 40),
+        fc.array(fc.record({ bids: sideArb, asks: sideArb }), { maxLength: 30 }),
+        (depth, maxDepth, deltas) => {
+          const book = new OrderBook(maxDepth === undefined ? {} : { maxDepth });
+          const ref = new ReferenceBook(maxDepth);
+          const snapshot: LevelInput[] = [];
+          for (let t = 0; t < depth; t++) snapshot.push([price(t), '1']);
+          book.applySnapshot({ bids: snapshot, asks: snapshot });
+          ref.snapshot(snapshot, snapshot);
+          for (const delta of deltas) {
+            const bids = toLevels(delta.bids);
+            const asks = toLevels(delta.asks);
+            book.applyDelta({ bids, asks });
+            ref.delta(bids, asks);
+            const pairs = (side: readonly { price: string; quantity: string }[]): string[][] =>
+              side.map((l) => [l.price, l.quantity]);
+            const refBids = ref.sorted('bids');
+            const refAsks = ref.sorted('asks');
+            expect(pairs(book.bids())).toEqual(refBids);
+            expect(pairs(book.asks())).toEqual(refAsks);
+            for (const n of [1, 10, 31, 32, 33, 50]) {
+              expect(pairs(book.bids(n))).toEqual(refBids.slice(0, n));
+              expect(pairs(book.asks(n))).toEqual(refAsks.slice(0, n));
+            }
+            expect(book.bestBid?.price).toBe(refBids[0]?.[0]);
+            expect(book.bestAsk?.price).toBe(refAsks[0]?.[0]);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it('treats differently written equal prices as one level, and u64 prices beyond 2^53 exactly', () => {
     const book = new OrderBook();
     book.applySnapshot({
