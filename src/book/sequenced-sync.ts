@@ -233,11 +233,17 @@ export class SequencedBookSync extends BookSyncBase {
       return false;
     }
     try {
-      book.applyDelta(diff, {
-        sequence: diff.lastUpdateId,
-        receivedAt: diff.receivedAt ?? this.now(),
-        ...(diff.exchangeTime === undefined ? {} : { exchangeTime: diff.exchangeTime }),
-      });
+      // Two literals rather than a conditional spread: this runs for every diff, and a spread
+      // copies through a generic builtin.
+      const sequence = diff.lastUpdateId;
+      const receivedAt = diff.receivedAt ?? this.now();
+      const exchangeTime = diff.exchangeTime;
+      book.applyDelta(
+        diff,
+        exchangeTime === undefined
+          ? { sequence, receivedAt }
+          : { sequence, receivedAt, exchangeTime },
+      );
     } catch (error) {
       // The book is untouched and stays correct at its sequence; the next diff's U reveals
       // the hole and triggers a resync.
