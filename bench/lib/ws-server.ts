@@ -8,8 +8,9 @@
 // - rate with a `group` of `clients` sockets: the same frames (same seq) at a fixed rate to
 //   every member at once, started when the last member subscribed. Each copy is stamped
 //   right before its own write, and the write order alternates per message, so neither
-//   member is systematically served second. Used to compare two consumers on the same
-//   messages at the same moments.
+//   member is systematically served second. Between frames the server sleeps (futex) rather
+//   than spins, so the two clients are not squeezed onto one core. Used to compare two
+//   consumers on the same messages at the same moments.
 import type { Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 
@@ -79,11 +80,20 @@ function atRate(ws: WebSocket, n: number, rate: number): void {
   tick();
 }
 
+// Sleeping without the event loop: Atomics.wait on a private cell that nobody notifies.
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+
 function broadcastAtRate(members: readonly WebSocket[], n: number, rate: number): void {
   const start = process.hrtime.bigint();
   let sent = 0;
   const tick = (): void => {
     if (members.every((ws) => ws.readyState !== ws.OPEN)) return;
+    // Sleep (futex) until the next frame is due instead of spinning on setImmediate: a
+    // spinning server would hold one of the 2 cores for the whole run and leave the two
+    // clients one core to share, so each would wait for the other's processing.
+    const nextDueNs = (sent / rate) * 1e9;
+    const waitMs = (nextDueNs - Number(process.hrtime.bigint() - start)) / 1e6;
+    if (waitMs > 0.02) Atomics.wait(sleepCell, 0, 0, Math.min(waitMs, 1));
     const elapsedNs = Number(process.hrtime.bigint() - start);
     const due = Math.min(n, Math.floor((elapsedNs / 1e9) * rate));
     while (sent < due) {
