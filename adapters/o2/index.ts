@@ -125,3 +125,14 @@ export {
 
 export { createO2SimulatorProtocol, o2SimMarkets, o2SimId } from './simulator/index.js';
 export type { O2SimAccount, O2SimulatorOptions, O2SimSession } from './simulator/index.js';
+export { O2Adapter, O2_NETWORKS, O2_RATE_LIMITS, O2_ENDPOINTS } from './o2-adapter.js';
+export type {
+  O2AdapterOptions,
+  O2Network,
+  O2Channels,
+  O2Ticker,
+  O2Candle,
+  O2TradesCursor,
+  O2TradesPage,
+  O2Account,
+} from './o2-adapter.js';

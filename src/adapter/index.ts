@@ -11,3 +11,13 @@ export type {
   OrderUpdate,
   Trade,
 } from './models.js';
+export { ExchangeAdapter } from './exchange-adapter.js';
+export type {
+  AdapterEvent,
+  AdapterStats,
+  ChannelMap,
+  EndpointParams,
+  EndpointTable,
+  ExchangeAdapterOptions,
+  SubscribeFn,
+} from './exchange-adapter.js';
