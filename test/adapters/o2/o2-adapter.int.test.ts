@@ -5,6 +5,16 @@ import { createO2SimulatorProtocol, o2SimMarkets } from '../../../adapters/o2/si
 import { O2Adapter } from '../../../adapters/o2/o2-adapter.js';
 import { Decimal, fromScaledInteger } from '../../../src/numbers/index.js';
 import type { RestRequestEvent } from '../../../src/rest/index.js';
+import { createFuelWallet, createSessionKey, type Hex } from '../../../adapters/o2/crypto/index.js';
+import {
+  createO2SessionActionsRequest,
+  createO2SessionRequest,
+  o2CreateOrderAction,
+  o2SettleBalanceAction,
+} from '../../../adapters/o2/requests.js';
+import { prepareO2Order, unscaleO2Price } from '../../../adapters/o2/scaling.js';
+import { O2MarketsResponse, O2SessionActionsResponse } from '../../../adapters/o2/schemas/index.js';
+import { parse } from '../../../src/schemas/index.js';
 
 jest.setTimeout(30_000);
 
@@ -156,6 +166,98 @@ describe('O2Adapter (REST) against the simulator', () => {
     await expect(o2.getOrder('fFUEL/fUSDC', `0x${'99'.repeat(32)}`)).rejects.toMatchObject({
       code: 'EXCHANGE_UNKNOWN_ORDER',
     });
+  });
+
+  it('getOrders and getOrder return an order placed through a signed session', async () => {
+    const send = async (method: string, path: string, body: unknown, owner: string) => {
+      const res = await fetch(`${sim.httpUrl}${path}`, {
+        method,
+        headers: { 'Content-Type': 'application/json', 'O2-Owner-Id': owner },
+        body: JSON.stringify(body),
+      });
+      return (await res.json()) as unknown;
+    };
+    const m = parse(O2MarketsResponse, await raw('/v1/markets'), 'markets').markets[0]!;
+    const owner = createFuelWallet(`0x${'c3'.repeat(32)}`);
+    const created = (await send(
+      'POST',
+      '/v1/accounts',
+      { identity: { Address: owner.b256Address } },
+      owner.b256Address,
+    )) as { trade_account_id: Hex };
+    const account = created.trade_account_id;
+    const session = createSessionKey();
+    await send(
+      'PUT',
+      '/v1/session',
+      createO2SessionRequest({
+        owner,
+        tradeAccountId: account,
+        sessionKey: session,
+        contractIds: [m.contract_id as Hex],
+        nonce: (await o2.getAccount({ tradeAccountId: account })).nonce!,
+        chainId: 0n,
+        expiry: BigInt(Math.floor(Date.now() / 1000) + 3600),
+      }),
+      owner.b256Address,
+    );
+    const depth = await o2.getDepth('fFUEL/fUSDC');
+    const market = await o2.market('fFUEL/fUSDC');
+    const order = prepareO2Order(
+      {
+        price: unscaleO2Price(depth.bids[depth.bids.length - 1]!.price, m),
+        quantity: market.stepSize!,
+      },
+      { ...m, min_order: undefined },
+    );
+    const placed = parse(
+      O2SessionActionsResponse,
+      await send(
+        'POST',
+        '/v1/session/actions',
+        createO2SessionActionsRequest({
+          sessionKey: session,
+          tradeAccountId: account,
+          nonce: (await o2.getAccount({ tradeAccountId: account })).nonce!,
+          groups: [
+            {
+              market: {
+                marketId: m.market_id as Hex,
+                contractId: m.contract_id as Hex,
+                baseAssetId: m.base.asset as Hex,
+                quoteAssetId: m.quote.asset as Hex,
+                baseDecimals: m.base.decimals,
+              },
+              actions: [
+                o2SettleBalanceAction(account),
+                o2CreateOrderAction({ side: 'buy', ...order, orderType: 'Spot' }),
+              ],
+            },
+          ],
+          collectOrders: true,
+        }),
+        owner.b256Address,
+      ),
+      'actions',
+    );
+    if (placed.outcome !== 'success') throw new Error(`order not placed: ${placed.outcome}`);
+    const orderId = placed.orders![0]!.order_id;
+
+    const orders = await o2.getOrders('FUEL/USDC', { tradeAccountId: account, isOpen: true });
+    expect(orders).toHaveLength(1);
+    const expected = {
+      market: 'fFUEL/fUSDC',
+      orderId,
+      side: 'buy',
+      status: 'open',
+    };
+    expect(orders[0]).toMatchObject(expected);
+    expect(orders[0]!.price!.toFixed()).toBe(human(String(order.price)));
+    expect(orders[0]!.quantity.toFixed()).toBe(human(String(order.quantity)));
+    expect(orders[0]!.filledQuantity.toFixed()).toBe('0');
+    const one = await o2.getOrder(m.market_id, orderId);
+    expect(one).toMatchObject(expected);
+    expect(one.price!.eq(orders[0]!.price!)).toBe(true);
   });
 
   it('an unknown market is UNKNOWN_MARKET; a 429 is RATE_LIMITED', async () => {
