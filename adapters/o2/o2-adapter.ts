@@ -103,11 +103,10 @@ export const O2_ENDPOINTS = {
  * @example
  * type DepthParams = O2Channels['depth']['params'];
  */
-export interface O2Channels {
-  [channel: string]: { readonly params: unknown; readonly event: unknown };
+export type O2Channels = {
   depth: { readonly params: { readonly market: string }; readonly event: DepthUpdate };
   trades: { readonly params: { readonly market: string }; readonly event: Trade };
-}
+};
 
 /**
  * Options of {@link O2Adapter}.
