@@ -56,8 +56,15 @@ export {
 export { DROP, composeStages, composeInterceptors } from './pipeline/index.js';
 export type { Drop, Handler, Interceptor, MaybePromise, Stage } from './pipeline/index.js';
 
-export { MarketRegistry } from './adapter/index.js';
+export { ExchangeAdapter, MarketRegistry } from './adapter/index.js';
 export type {
+  AdapterEvent,
+  AdapterStats,
+  ChannelMap,
+  EndpointParams,
+  EndpointTable,
+  ExchangeAdapterOptions,
+  SubscribeFn,
   MarketRegistryOptions,
   BalanceUpdate,
   DepthLevel,
