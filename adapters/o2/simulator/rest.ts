@@ -65,6 +65,15 @@ function u64(v: unknown): bigint | undefined {
 }
 
 /** True when `signature` over `digest` recovers to `expected` (b256, Fuel or zero-padded EVM). */
+/** True when `signature` is the owner's personal-sign (Fuel or EVM) over `bytes`. */
+function signedByOwner(bytes: Uint8Array, signature: string, owner: string): boolean {
+  return signedBy(
+    { fuel: fuelPersonalSignDigest(bytes), evm: evmPersonalSignDigest(bytes) },
+    signature,
+    owner,
+  );
+}
+
 function signedBy(
   digests: { fuel: Uint8Array; evm?: Uint8Array },
   signature: string,
@@ -520,13 +529,7 @@ function createSession(state: O2SimState, req: SimRequest): SimResponse {
     expiry,
     contractIds: ids,
   });
-  if (
-    !signedBy(
-      { fuel: fuelPersonalSignDigest(bytes), evm: evmPersonalSignDigest(bytes) },
-      signature,
-      owner,
-    )
-  ) {
+  if (!signedByOwner(bytes, signature, owner)) {
     return error(400, 4000, 'Signature verification failed');
   }
   const engine = state.ctx.engine;
@@ -787,13 +790,7 @@ function withdraw(state: O2SimState, req: SimRequest): SimResponse {
     assetId: assetId as Hex,
     amount,
   });
-  if (
-    !signedBy(
-      { fuel: fuelPersonalSignDigest(bytes), evm: evmPersonalSignDigest(bytes) },
-      signature,
-      owner,
-    )
-  ) {
+  if (!signedByOwner(bytes, signature, owner)) {
     return error(400, 4000, 'Signature verification failed');
   }
   const engine = state.ctx.engine;
