@@ -56,10 +56,16 @@ export {
 export { DROP, composeStages, composeInterceptors } from './pipeline/index.js';
 export type { Drop, Handler, Interceptor, MaybePromise, Stage } from './pipeline/index.js';
 
-export { ExchangeAdapter, MarketRegistry } from './adapter/index.js';
+export { ChannelStream, ExchangeAdapter, MarketRegistry } from './adapter/index.js';
 export type {
   AdapterEvent,
   AdapterStats,
+  AdapterStreamStats,
+  ChannelRoute,
+  ChannelStreamHost,
+  ChannelTable,
+  StreamConnection,
+  SubscribeOptions,
   ChannelMap,
   EndpointParams,
   EndpointTable,

@@ -12,9 +12,18 @@ export type {
   Trade,
 } from './models.js';
 export { ExchangeAdapter } from './exchange-adapter.js';
+export { ChannelStream } from './streaming.js';
+export type {
+  ChannelRoute,
+  ChannelStreamHost,
+  ChannelTable,
+  StreamConnection,
+  SubscribeOptions,
+} from './streaming.js';
 export type {
   AdapterEvent,
   AdapterStats,
+  AdapterStreamStats,
   ChannelMap,
   EndpointParams,
   EndpointTable,
