@@ -1,19 +1,48 @@
 import type { KeyObject } from 'node:crypto';
+import type { z } from 'zod';
 import type { BalanceUpdate, DepthUpdate, OrderUpdate, Trade } from '../../src/adapter/index.js';
 import {
   ExchangeAdapter,
+  type EndpointParams,
   type ExchangeAdapterOptions,
 } from '../../src/adapter/exchange-adapter.js';
 import { ClockSync } from '../../src/auth/clock-sync.js';
 import { createEd25519Signer } from '../../src/auth/ed25519-signer.js';
 import { createHmacSigner } from '../../src/auth/hmac-signer.js';
 import type { Signer } from '../../src/auth/signer.js';
+import { createError, isTickwireError } from '../../src/errors/index.js';
 import { createQuerySigner } from '../../src/rest/request-signer.js';
 import type { RestManagerOptions } from '../../src/rest/rest-manager.js';
 import { Throttler } from '../../src/throttle/index.js';
-import { BINANCE_DEFAULT_RATE_LIMITS, BINANCE_ENDPOINTS } from './rest/endpoints.js';
+import {
+  BINANCE_DEFAULT_RATE_LIMITS,
+  BINANCE_ENDPOINTS,
+  binanceDepthEndpoint,
+} from './rest/endpoints.js';
 import { type BinanceMarketInfo, normalizeBinanceMarket } from './rest/markets.js';
 import { binanceRateLimitPools, binanceUsageReader } from './rest/rate-limits.js';
+import { mapBinanceResponse } from './rest/errors.js';
+import { checkBinanceFilters } from './rest/filters.js';
+import {
+  binanceOrderRefQuery,
+  buildBinanceOrder,
+  type BinanceOrderRef,
+  type BinancePlaceOrderParams,
+} from './rest/orders.js';
+import {
+  normalizeBinanceAccount,
+  normalizeBinanceAggTrade,
+  normalizeBinanceBookTicker,
+  normalizeBinanceDepth,
+  normalizeBinanceKline,
+  normalizeBinanceOrder,
+  normalizeBinanceTrade,
+  type BinanceAccount,
+  type BinanceAggTrade,
+  type BinanceBookTicker,
+  type BinanceKline,
+  type BinanceOrder,
+} from './rest/normalize.js';
 
 /**
  * Binance API credentials: an API key with its HMAC secret, or with an Ed25519 private key
@@ -46,6 +75,11 @@ export interface BinanceAdapterOptions {
   /** `recvWindow` sent with signed requests, in ms (at most 60 000). Default 5000. */
   readonly recvWindowMs?: number;
   /**
+   * Measure the server clock offset (`GET /api/v3/time`) before the first signed call.
+   * A `-1021` answer always re-syncs it. Default true.
+   */
+  readonly syncClockBeforeFirstSignedCall?: boolean;
+  /**
    * A throttler to share with other adapters on the same IP. It must have the
    * {@link BINANCE_POOLS} pools. Default: a new one with {@link BINANCE_DEFAULT_RATE_LIMITS},
    * replaced by `exchangeInfo.rateLimits` on {@link BinanceAdapter.loadMarkets}.
@@ -72,6 +106,15 @@ export type BinanceChannels = {
 };
 
 type Signal = { signal?: AbortSignal };
+
+/** Endpoints that need a signature. */
+type SignedEndpoint = {
+  [K in keyof typeof BINANCE_ENDPOINTS]: (typeof BINANCE_ENDPOINTS)[K] extends {
+    readonly isAuthRequired: true;
+  }
+    ? K
+    : never;
+}[keyof typeof BINANCE_ENDPOINTS];
 
 /**
  * Binance Spot adapter: REST market data and signed trading with exchange filters checked
@@ -100,6 +143,8 @@ export class BinanceAdapter extends ExchangeAdapter<
   readonly clock: ClockSync;
   /** The request signer, when credentials were given (shared with the WS API half). */
   protected readonly signer: Signer | undefined;
+  readonly #syncClockFirst: boolean;
+  #clockResyncs = 0;
 
   constructor(options: BinanceAdapterOptions = {}) {
     const restUrl = options.restUrl ?? 'https://api.binance.com';
@@ -122,6 +167,7 @@ export class BinanceAdapter extends ExchangeAdapter<
         baseUrl: restUrl,
         throttler,
         usageReader: binanceUsageReader,
+        mapExchangeError: mapBinanceResponse,
         ...(signer === undefined ? {} : { signer: createQuerySigner({ signer, clock }) }),
       },
     };
@@ -133,6 +179,12 @@ export class BinanceAdapter extends ExchangeAdapter<
     this.throttler = throttler;
     this.clock = clock;
     this.signer = signer;
+    this.#syncClockFirst = options.syncClockBeforeFirstSignedCall ?? true;
+  }
+
+  /** How many times a `-1021` answer made the adapter re-sync its clock. */
+  get clockResyncs(): number {
+    return this.#clockResyncs;
   }
 
   protected async fetchMarkets(options: Signal): Promise<readonly BinanceMarketInfo[]> {
@@ -140,6 +192,338 @@ export class BinanceAdapter extends ExchangeAdapter<
     const { pools } = binanceRateLimitPools(info.rateLimits);
     for (const pool of pools) this.throttler.upsertPool(pool);
     return info.symbols.map(normalizeBinanceMarket);
+  }
+
+  /**
+   * Every market (cached; `reload` fetches `exchangeInfo` again and re-installs its rate
+   * limits).
+   *
+   * @example
+   * const markets = await binance.getMarkets({ signal });
+   */
+  getMarkets(
+    options: { reload?: boolean; signal?: AbortSignal } = {},
+  ): Promise<readonly BinanceMarketInfo[]> {
+    return this.loadMarkets(options);
+  }
+
+  /**
+   * `GET /api/v3/ping`: resolves when the REST API answers.
+   *
+   * @example
+   * await binance.ping({ signal });
+   */
+  async ping(options: Signal = {}): Promise<void> {
+    await this.call('ping', {}, options);
+  }
+
+  /**
+   * The exchange's clock, epoch ms (`GET /api/v3/time`).
+   *
+   * @example
+   * const serverTime = await binance.getServerTime();
+   */
+  async getServerTime(options: Signal = {}): Promise<number> {
+    return (await this.call('time', {}, options)).serverTime;
+  }
+
+  /**
+   * Measures the clock offset used for signed timestamps now; resolves with it (ms). Signed
+   * calls do this once before the first of them and again after a `-1021`.
+   *
+   * @example
+   * const offsetMs = await binance.syncClock({ signal });
+   */
+  syncClock(options: Signal = {}): Promise<number> {
+    return this.clock.sync(options);
+  }
+
+  /**
+   * A depth snapshot: exact level strings, best first, `sequence` = `lastUpdateId`. The
+   * weight follows `limit` (1–100: 5, ≤ 500: 25, ≤ 1000: 50, ≤ 5000: 250).
+   *
+   * @example
+   * const { bids, asks, sequence } = await binance.getDepth('BTC/USDT', { limit: 100, signal });
+   */
+  async getDepth(
+    market: string,
+    options: { limit?: number; signal?: AbortSignal } = {},
+  ): Promise<DepthUpdate> {
+    const limit = options.limit ?? 100;
+    checkLimit('limit', limit, 5000);
+    const m = await this.market(market, options);
+    const body = await this.call(
+      binanceDepthEndpoint(limit),
+      { query: { symbol: m.id, limit } },
+      options,
+    );
+    return normalizeBinanceDepth(body, m.symbol, Date.now());
+  }
+
+  /**
+   * Recent public trades, oldest first (`limit` default 500, at most 1000).
+   *
+   * @example
+   * const trades = await binance.getTrades('BTC/USDT', { limit: 100 });
+   */
+  async getTrades(
+    market: string,
+    options: { limit?: number; signal?: AbortSignal } = {},
+  ): Promise<readonly Trade[]> {
+    if (options.limit !== undefined) checkLimit('limit', options.limit, 1000);
+    const m = await this.market(market, options);
+    const body = await this.call(
+      'trades',
+      { query: { symbol: m.id, limit: options.limit } },
+      options,
+    );
+    return body.map((t) => normalizeBinanceTrade(t, m.symbol));
+  }
+
+  /**
+   * Aggregate trades, oldest first; bounds inclusive (`limit` at most 1000).
+   *
+   * @example
+   * const page = await binance.getAggTrades('BTC/USDT', { fromId: 26129, limit: 500 });
+   */
+  async getAggTrades(
+    market: string,
+    options: {
+      fromId?: number;
+      startTime?: number;
+      endTime?: number;
+      limit?: number;
+      signal?: AbortSignal;
+    } = {},
+  ): Promise<readonly BinanceAggTrade[]> {
+    if (options.limit !== undefined) checkLimit('limit', options.limit, 1000);
+    const m = await this.market(market, options);
+    const body = await this.call(
+      'aggTrades',
+      {
+        query: {
+          symbol: m.id,
+          fromId: options.fromId,
+          startTime: options.startTime,
+          endTime: options.endTime,
+          limit: options.limit,
+        },
+      },
+      options,
+    );
+    return body.map((t) => normalizeBinanceAggTrade(t, m.symbol));
+  }
+
+  /**
+   * Candles, oldest first (`interval` such as `'1m'`, `'1h'`, `'1d'`; `limit` at most 1000).
+   *
+   * @example
+   * const candles = await binance.getKlines('BTC/USDT', { interval: '1m', limit: 60 });
+   */
+  async getKlines(
+    market: string,
+    options: {
+      interval: string;
+      startTime?: number;
+      endTime?: number;
+      timeZone?: string;
+      limit?: number;
+      signal?: AbortSignal;
+    },
+  ): Promise<readonly BinanceKline[]> {
+    if (options.limit !== undefined) checkLimit('limit', options.limit, 1000);
+    const m = await this.market(market, options);
+    const body = await this.call(
+      'klines',
+      {
+        query: {
+          symbol: m.id,
+          interval: options.interval,
+          startTime: options.startTime,
+          endTime: options.endTime,
+          timeZone: options.timeZone,
+          limit: options.limit,
+        },
+      },
+      options,
+    );
+    return body.map(normalizeBinanceKline);
+  }
+
+  /**
+   * The best bid and ask of one market (weight 2).
+   *
+   * @example
+   * const { bidPrice, askPrice } = await binance.getBookTicker('BTC/USDT');
+   */
+  async getBookTicker(market: string, options: Signal = {}): Promise<BinanceBookTicker> {
+    const m = await this.market(market, options);
+    const body = await this.call('bookTicker', { query: { symbol: m.id } }, options);
+    const entry = Array.isArray(body) ? body[0] : body;
+    if (entry === undefined) {
+      throw createError('VALIDATION_FAILED', 'binance bookTicker: empty response', {
+        context: { exchange: 'binance', what: 'binance bookTicker', path: '' },
+      });
+    }
+    return normalizeBinanceBookTicker(entry, m.symbol);
+  }
+
+  /**
+   * Best bid and ask of several markets, or of every market when `markets` is omitted
+   * (weight 4).
+   *
+   * @example
+   * const tickers = await binance.getBookTickers(['BTC/USDT', 'ETHUSDT']);
+   */
+  async getBookTickers(
+    markets?: readonly string[],
+    options: Signal = {},
+  ): Promise<readonly BinanceBookTicker[]> {
+    await this.loadMarkets(options);
+    const ids = markets?.map((s) => this.markets.resolve(s).id);
+    const body = await this.call(
+      'bookTickerAll',
+      { query: { symbols: ids === undefined ? undefined : ids } },
+      options,
+    );
+    const list = Array.isArray(body) ? body : [body];
+    return list.map((t) =>
+      normalizeBinanceBookTicker(t, this.markets.find(t.symbol)?.symbol ?? t.symbol),
+    );
+  }
+
+  /**
+   * Places an order (`POST /api/v3/order`, signed). The market's filters are checked first:
+   * a violation is `ORDER_FILTER_FAILED` naming the filter, and nothing is sent. The order
+   * is never re-sent automatically: a timeout or 5xx after sending is
+   * `ORDER_STATUS_UNKNOWN` with `context.clientOrderId` to reconcile with
+   * {@link BinanceAdapter.getOrder}; a `-1021` re-syncs the clock but is not retried.
+   *
+   * @example
+   * const order = await binance.placeOrder({
+   *   market: 'BTC/USDT', side: 'buy', type: 'limit', price: '60000', quantity: '0.001',
+   *   clientOrderId: 'bot-42', signal,
+   * });
+   */
+  async placeOrder(params: BinancePlaceOrderParams): Promise<BinanceOrder> {
+    const options = signalOf(params);
+    this.#requireCredentials();
+    const m = await this.market(params.market, options);
+    const { query, filterInput, clientOrderId } = buildBinanceOrder(m, params);
+    checkBinanceFilters(m, filterInput);
+    try {
+      const body = await this.#signed('placeOrder', { query }, options);
+      return normalizeBinanceOrder(body, m.symbol);
+    } catch (e) {
+      if (!isTickwireError(e, 'ORDER_STATUS_UNKNOWN')) throw e;
+      throw createError(
+        'ORDER_STATUS_UNKNOWN',
+        `${e.message}; reconcile with getOrder({ market: '${m.symbol}', clientOrderId: '${clientOrderId}' })`,
+        { context: { ...e.context, market: m.symbol, clientOrderId }, cause: e },
+      );
+    }
+  }
+
+  /**
+   * Cancels an order by `orderId` or `clientOrderId` (`DELETE /api/v3/order`, signed);
+   * `EXCHANGE_UNKNOWN_ORDER` when it is unknown or already final. Not retried
+   * automatically.
+   *
+   * @example
+   * const cancelled = await binance.cancelOrder({ market: 'BTC/USDT', clientOrderId: 'bot-42' });
+   */
+  async cancelOrder(ref: BinanceOrderRef): Promise<BinanceOrder> {
+    const options = signalOf(ref);
+    this.#requireCredentials();
+    const m = await this.market(ref.market, options);
+    const query = { symbol: m.id, ...binanceOrderRefQuery(ref) };
+    const body = await this.#signed('cancelOrder', { query }, options);
+    return normalizeBinanceOrder(body, m.symbol);
+  }
+
+  /**
+   * One order by `orderId` or `clientOrderId` (`GET /api/v3/order`, signed);
+   * `EXCHANGE_UNKNOWN_ORDER` when the exchange does not know it.
+   *
+   * @example
+   * const order = await binance.getOrder({ market: 'BTC/USDT', orderId: 28 });
+   */
+  async getOrder(ref: BinanceOrderRef): Promise<BinanceOrder> {
+    const options = signalOf(ref);
+    this.#requireCredentials();
+    const m = await this.market(ref.market, options);
+    const query = { symbol: m.id, ...binanceOrderRefQuery(ref) };
+    const body = await this.#signed('getOrder', { query }, options);
+    return normalizeBinanceOrder(body, m.symbol);
+  }
+
+  /**
+   * Open orders of one market (weight 6), or of every market when `market` is omitted
+   * (weight 80).
+   *
+   * @example
+   * const open = await binance.getOpenOrders('BTC/USDT');
+   */
+  async getOpenOrders(market?: string, options: Signal = {}): Promise<readonly BinanceOrder[]> {
+    this.#requireCredentials();
+    if (market === undefined) {
+      await this.loadMarkets(options);
+      const body = await this.#signed('openOrdersAll', {}, options);
+      return body.map((o) =>
+        normalizeBinanceOrder(o, this.markets.find(o.symbol)?.symbol ?? o.symbol),
+      );
+    }
+    const m = await this.market(market, options);
+    const body = await this.#signed('openOrders', { query: { symbol: m.id } }, options);
+    return body.map((o) => normalizeBinanceOrder(o, m.symbol));
+  }
+
+  /**
+   * The account: permissions and exact balances (`GET /api/v3/account`, signed, weight 20).
+   *
+   * @example
+   * const { balances } = await binance.getAccount({ omitZeroBalances: true });
+   */
+  async getAccount(
+    options: { omitZeroBalances?: boolean; signal?: AbortSignal } = {},
+  ): Promise<BinanceAccount> {
+    this.#requireCredentials();
+    const query = { omitZeroBalances: options.omitZeroBalances };
+    const body = await this.#signed('account', { query }, signalOf(options));
+    return normalizeBinanceAccount(body);
+  }
+
+  #requireCredentials(): void {
+    if (this.signer === undefined) {
+      throw createError(
+        'AUTH_MISSING_CREDENTIALS',
+        'binance: this call is signed; pass credentials to the BinanceAdapter',
+        { context: { exchange: 'binance' } },
+      );
+    }
+  }
+
+  /**
+   * A signed call: the clock is synced before the first one; a `-1021` re-syncs it and is
+   * retried once for idempotent endpoints only (never for an order).
+   */
+  async #signed<TName extends SignedEndpoint>(
+    name: TName,
+    params: EndpointParams,
+    options: Signal,
+  ): Promise<z.output<(typeof BINANCE_ENDPOINTS)[TName]['schema']>> {
+    if (this.#syncClockFirst && this.clock.syncedAt === undefined) await this.clock.sync(options);
+    try {
+      return await this.call(name, params, options);
+    } catch (e) {
+      if (!isTickwireError(e, 'AUTH_TIMESTAMP_OUTSIDE_WINDOW')) throw e;
+      this.#clockResyncs++;
+      await this.clock.sync(options);
+      const endpoint: { readonly method: string; readonly idempotent?: boolean } =
+        BINANCE_ENDPOINTS[name];
+      if (!(endpoint.idempotent ?? endpoint.method === 'GET')) throw e;
+      return this.call(name, params, options);
+    }
   }
 }
 
@@ -149,4 +533,20 @@ function createSigner(credentials: BinanceCredentials | undefined): Signer | und
     return createHmacSigner({ apiKey: credentials.apiKey, secret: credentials.secret });
   }
   return createEd25519Signer({ apiKey: credentials.apiKey, privateKey: credentials.privateKey });
+}
+
+function checkLimit(argument: string, value: number, max: number): void {
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw createError(
+      'INVALID_ARGUMENT',
+      `binance: ${argument} must be an integer from 1 to ${max}`,
+      {
+        context: { exchange: 'binance', argument },
+      },
+    );
+  }
+}
+
+function signalOf(o: { readonly signal?: AbortSignal | undefined }): Signal {
+  return o.signal === undefined ? {} : { signal: o.signal };
 }
