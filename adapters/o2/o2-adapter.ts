@@ -11,6 +11,25 @@ import type { RestManagerOptions } from '../../src/rest/rest-manager.js';
 import { Throttler, type RateLimitPool } from '../../src/throttle/index.js';
 import { mapO2Error } from './errors.js';
 import { o2DepthPrecision } from './requests.js';
+// ---- trading ----
+import {
+  o2OwnerRestOptions,
+  resolveO2Credentials,
+  type O2Credentials,
+} from './trading/credentials.js';
+import { O2_TRADING_ENDPOINTS } from './trading/endpoints.js';
+import type { O2NonceManager } from './trading/nonce-manager.js';
+import {
+  O2Trading,
+  type O2ActionsResult,
+  type O2BatchAction,
+  type O2MarketSummary,
+  type O2OrderParams,
+  type O2PlaceOrderResult,
+  type O2SessionInfo,
+} from './trading/o2-trading.js';
+import type { Hex } from './crypto/index.js';
+// ---- end trading ----
 import {
   normalizeO2Balance,
   normalizeO2DepthResponse,
@@ -95,6 +114,8 @@ export const O2_ENDPOINTS = {
   balance: { method: 'GET', path: '/v1/balance', what: 'o2 balance', schema: O2BalanceResponse },
   orders: { method: 'GET', path: '/v1/orders', what: 'o2 orders', schema: O2OrdersResponse },
   order: { method: 'GET', path: '/v1/order', what: 'o2 order', schema: O2OrderResponse },
+  // ---- trading ----: summary, createAccount, session, sessionActions
+  ...O2_TRADING_ENDPOINTS,
 } as const satisfies EndpointTable;
 
 /**
@@ -124,6 +145,8 @@ export interface O2AdapterOptions {
   readonly wsUrl?: string;
   /** Extra REST manager options (retry, connection, headers…). */
   readonly rest?: Omit<RestManagerOptions, 'baseUrl' | 'throttler' | 'mapExchangeError'>;
+  /** Owner credentials for trading (a private key with its kind, or a signer). Default none (read-only). */
+  readonly credentials?: O2Credentials;
 }
 
 /**
@@ -221,6 +244,7 @@ export class O2Adapter extends ExchangeAdapter<O2Channels, typeof O2_ENDPOINTS, 
   constructor(options: O2AdapterOptions = {}) {
     const network = O2_NETWORKS[options.network ?? 'testnet'];
     const restUrl = options.restUrl ?? network.restUrl;
+    const credentials = resolveO2Credentials(options.credentials); // ---- trading ----
     const base: ExchangeAdapterOptions<O2Channels, typeof O2_ENDPOINTS> = {
       exchange: 'o2',
       endpoints: O2_ENDPOINTS,
@@ -228,6 +252,7 @@ export class O2Adapter extends ExchangeAdapter<O2Channels, typeof O2_ENDPOINTS, 
       aliases: o2Aliases,
       rest: {
         ...options.rest,
+        ...o2OwnerRestOptions(credentials?.owner, options.rest?.headers), // ---- trading ----
         baseUrl: restUrl,
         // The limits are small integers: a margin would round the 1/s pool down to zero.
         throttler: new Throttler({ pools: O2_RATE_LIMITS, marginRatio: 0, name: 'o2' }),
@@ -235,6 +260,7 @@ export class O2Adapter extends ExchangeAdapter<O2Channels, typeof O2_ENDPOINTS, 
       },
     };
     super(base);
+    this.#trading = new O2Trading(this.#tradingHost(), credentials); // ---- trading ----
     this.restUrl = restUrl;
     this.wsUrl = options.wsUrl ?? network.wsUrl;
   }
@@ -514,6 +540,136 @@ export class O2Adapter extends ExchangeAdapter<O2Channels, typeof O2_ENDPOINTS, 
     );
     return normalizeO2Order(body.order, m);
   }
+
+  // ---- trading ----
+  // Owner wallet, sessions, session actions and nonces live in ./trading/ (O2Trading); the
+  // adapter only delegates.
+  readonly #trading: O2Trading;
+
+  #tradingHost(): ConstructorParameters<typeof O2Trading>[0] {
+    return {
+      call: (name, params, options) => this.call(name, params, options),
+      market: (market, options) => this.market(market, options),
+      markets: (options) => this.loadMarkets(options),
+    };
+  }
+
+  /**
+   * The trading session in use, or `undefined` before {@link O2Adapter.createSession}.
+   *
+   * @example
+   * o2.session?.expiresAt;
+   */
+  get session(): O2SessionInfo | undefined {
+    return this.#trading.session;
+  }
+
+  /**
+   * The per-account nonce manager of the trading actions.
+   *
+   * @example
+   * o2.nonces.peek(tradeAccountId); // the nonce the next action will sign
+   */
+  get nonces(): O2NonceManager {
+    return this.#trading.nonces;
+  }
+
+  /**
+   * The owner's b256 address (`O2-Owner-Id`), when credentials were given.
+   *
+   * @example
+   * o2.ownerAddress; // '0x…'
+   */
+  get ownerAddress(): Hex | undefined {
+    return this.#trading.owner?.b256Address;
+  }
+
+  /**
+   * The 24 h market summary in human units.
+   *
+   * @example
+   * const { high, low, last } = await o2.getMarketSummary('fFUEL/fUSDC', { signal });
+   */
+  getMarketSummary(market: string, options: Signal = {}): Promise<O2MarketSummary> {
+    return this.#trading.getMarketSummary(market, options);
+  }
+
+  /**
+   * Creates the owner's trading account (`POST /v1/accounts`; the existing one if any).
+   *
+   * @example
+   * const { tradeAccountId } = await o2.createAccount({ signal });
+   */
+  createAccount(options: Signal = {}): Promise<{ tradeAccountId: Hex; nonce?: bigint }> {
+    return this.#trading.createAccount(options);
+  }
+
+  /**
+   * The owner's trading account id: from the credentials, looked up by owner, or created.
+   *
+   * @example
+   * const account = await o2.tradeAccountId();
+   */
+  tradeAccountId(options: Signal = {}): Promise<Hex> {
+    return this.#trading.tradeAccountId(options);
+  }
+
+  /**
+   * Opens a trading session signed by the owner (see {@link O2Trading.createSession}).
+   *
+   * @example
+   * await o2.createSession({ markets: ['fFUEL/fUSDC'], expiry: Date.now() + 86_400_000 });
+   */
+  createSession(
+    params: { markets?: readonly string[]; expiry?: Date | number; signal?: AbortSignal } = {},
+  ): Promise<O2SessionInfo> {
+    return this.#trading.createSession(params);
+  }
+
+  /**
+   * Places an order through the session (see {@link O2Trading.placeOrder}).
+   *
+   * @example
+   * const { order } = await o2.placeOrder({ market: 'fFUEL/fUSDC', side: 'buy', price: '0.0213', quantity: '100' });
+   */
+  placeOrder(params: O2OrderParams & { signal?: AbortSignal }): Promise<O2PlaceOrderResult> {
+    return this.#trading.placeOrder(params);
+  }
+
+  /**
+   * Cancels an order through the session.
+   *
+   * @example
+   * await o2.cancelOrder({ market: 'fFUEL/fUSDC', orderId });
+   */
+  cancelOrder(params: {
+    market: string;
+    orderId: string;
+    signal?: AbortSignal;
+  }): Promise<O2ActionsResult> {
+    return this.#trading.cancelOrder(params);
+  }
+
+  /**
+   * Settles a market's proceeds back to the trading account.
+   *
+   * @example
+   * await o2.settleBalance({ market: 'fFUEL/fUSDC' });
+   */
+  settleBalance(params: { market: string; signal?: AbortSignal }): Promise<O2ActionsResult> {
+    return this.#trading.settleBalance(params);
+  }
+
+  /**
+   * Up to 5 actions across up to 5 markets in one transaction (see {@link O2Trading.batch}).
+   *
+   * @example
+   * await o2.batch([{ type: 'cancel', market: 'fFUEL/fUSDC', orderId }, { type: 'settle', market: 'fFUEL/fUSDC' }]);
+   */
+  batch(actions: readonly O2BatchAction[], options: Signal = {}): Promise<O2ActionsResult> {
+    return this.#trading.batch(actions, options);
+  }
+  // ---- end trading ----
 
   #asset(asset: string): { id: string; symbol: string; decimals: number } {
     const key = asset.trim().toLowerCase();
