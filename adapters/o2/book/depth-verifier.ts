@@ -44,6 +44,11 @@ export interface O2BookVerifyStats {
   checks: number;
   /** Checks whose REST answer equalled a book state seen during the check. */
   matches: number;
+  /**
+   * Of `matches`, those where the book when the answer arrived differed from it, and an
+   * earlier or later state matched (a naive "compare with the book now" would have failed).
+   */
+  matchesInFlight: number;
   /** Checks where no state seen (request send → answer + `settleMs`) equalled the REST answer. */
   mismatches: number;
   /** Checks abandoned: the book was reset during the check, or changed more than `maxStates` times. */
@@ -54,7 +59,13 @@ export interface O2BookVerifyStats {
   drifts: number;
 }
 
-/** The verifier's view of the book and the world around it. */
+/**
+ * What a {@link DepthVerifier} needs: the live book, a REST fetcher, options, callbacks and
+ * the counters to add to.
+ *
+ * @example
+ * const params: DepthVerifierParams = { book, fetchDepth, onDrift: resync, onError: report, stats };
+ */
 export interface DepthVerifierParams {
   readonly book: OrderBook;
   /** Fetches the exchange's top `depth` levels per side over REST; must honour `signal`. */
@@ -75,13 +86,23 @@ export interface DepthVerifierParams {
  * const stats = createO2BookVerifyStats();
  */
 export function createO2BookVerifyStats(): O2BookVerifyStats {
-  return { checks: 0, matches: 0, mismatches: 0, inconclusive: 0, errors: 0, drifts: 0 };
+  return {
+    checks: 0,
+    matches: 0,
+    matchesInFlight: 0,
+    mismatches: 0,
+    inconclusive: 0,
+    errors: 0,
+    drifts: 0,
+  };
 }
 
 interface Check {
   readonly controller: AbortController;
   /** Keys of every book state seen since the request was sent. */
   readonly states: Set<string>;
+  /** The answer matched a state other than the book at answer time. */
+  inFlight: boolean;
   version: number;
   overflow: boolean;
   /** The REST answer's key, once it arrived and matched none of `states`. */
@@ -106,6 +127,11 @@ type Outcome = 'match' | 'mismatch' | 'inconclusive' | 'error';
  * mismatches in a row (a check that passes resets the count). A book reset during the check,
  * or more than `maxStates` changes in one round trip, makes the check inconclusive.
  * Between checks nothing is recorded, so the hot path costs nothing then.
+ *
+ * @example
+ * const verifier = new DepthVerifier({ book, fetchDepth, onDrift: resync, onError: report, stats });
+ * verifier.start();
+ * stream.on('depth', (d) => { apply(book, d); verifier.observe(); });
  */
 export class DepthVerifier {
   readonly #book: OrderBook;
@@ -160,7 +186,10 @@ export class DepthVerifier {
     }
     const key = levelsKey(this.#book, this.#depth);
     if (check.target !== undefined) {
-      if (key === check.target) check.finish('match');
+      if (key === check.target) {
+        check.inFlight = true;
+        check.finish('match');
+      }
       return;
     }
     if (check.states.size >= this.#maxStates) check.overflow = true;
@@ -207,6 +236,7 @@ export class DepthVerifier {
     const check: Check = {
       controller: new AbortController(),
       states: new Set([levelsKey(this.#book, this.#depth)]),
+      inFlight: false,
       version: this.#book.version,
       overflow: false,
       target: undefined,
@@ -246,6 +276,7 @@ export class DepthVerifier {
         return;
       case 'match':
         this.#stats.matches++;
+        if (check.inFlight) this.#stats.matchesInFlight++;
         this.#mismatches = 0;
         return;
       case 'mismatch': {
@@ -272,7 +303,9 @@ export class DepthVerifier {
     // The state now counts too (observe() may not have run since the last change).
     if (this.#book.version !== check.version) this.observe();
     if (check.finish === undefined) return;
-    if (check.states.has(target) || levelsKey(this.#book, this.#depth) === target) {
+    const now = levelsKey(this.#book, this.#depth);
+    if (now === target || check.states.has(target)) {
+      check.inFlight = now !== target;
       check.finish('match');
       return;
     }

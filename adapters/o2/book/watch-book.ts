@@ -124,7 +124,12 @@ export interface O2BookSource {
   readonly fetchDepth: (depth: number | undefined, signal: AbortSignal) => Promise<BookLevelsInput>;
 }
 
-/** Levels of a {@link DepthUpdate} as book input tuples. */
+/**
+ * Levels of a {@link DepthUpdate} as book input tuples.
+ *
+ * @example
+ * book.applyDelta({ bids: toLevelInputs(update.bids), asks: toLevelInputs(update.asks) });
+ */
 export function toLevelInputs(levels: readonly DepthLevel[]): LevelInput[] {
   const out = new Array<LevelInput>(levels.length);
   for (let i = 0; i < levels.length; i++) {
@@ -161,6 +166,8 @@ class O2BookWatch {
   /** Set while a resync waits for its fresh snapshot. */
   #resync: { reason: O2BookResyncReason; timer: ReturnType<typeof setTimeout> } | undefined;
   #fallback: AbortController | undefined;
+  /** The unified symbol once an update named it (the caller may have passed an alias or id). */
+  #market: string;
 
   constructor(
     source: O2BookSource,
@@ -169,6 +176,7 @@ class O2BookWatch {
     stats: O2BookStats,
   ) {
     this.#source = source;
+    this.#market = source.market;
     this.#emit = emit;
     this.#stats = stats;
     const market = source.market;
@@ -255,7 +263,7 @@ class O2BookWatch {
     this.#clearResync();
     this.#emit({
       type: 'resynced',
-      market: this.#source.market,
+      market: this.#market,
       reason: pending.reason,
       channel: 'depth',
     });
@@ -271,7 +279,7 @@ class O2BookWatch {
       remote = await this.#source.fetchDepth(undefined, controller.signal);
     } catch (error) {
       if (controller.signal.aborted || this.#closed) return;
-      this.#error(toError(error, this.#source.market));
+      this.#error(toError(error, this.#market));
       if (this.#resync !== undefined) {
         const timer = setTimeout(() => void this.#restFallback(), SNAPSHOT_FALLBACK_MS);
         timer.unref?.();
@@ -300,7 +308,7 @@ class O2BookWatch {
       } catch (error) {
         if (this.#closed) return;
         if (!this.#restart) {
-          this.iterator.fail(toError(error, this.#source.market));
+          this.iterator.fail(toError(error, this.#market));
           return;
         }
       } finally {
@@ -316,6 +324,7 @@ class O2BookWatch {
   }
 
   #apply(update: DepthUpdate): void {
+    this.#market = update.market;
     const frame: BookFrame = {
       bids: toLevelInputs(update.bids),
       asks: toLevelInputs(update.asks),
@@ -375,4 +384,14 @@ export function watchO2OrderBook(
   stats: O2BookStats,
 ): AsyncIterableIterator<OrderBookView> {
   return new O2BookWatch(source, options, emit, stats).iterator;
+}
+
+/**
+ * A copy of book counters (what `O2Adapter.bookStats()` returns).
+ *
+ * @example
+ * const snapshot = copyO2BookStats(stats);
+ */
+export function copyO2BookStats(stats: O2BookStats): O2BookStats {
+  return { ...stats, resyncs: { ...stats.resyncs }, verification: { ...stats.verification } };
 }

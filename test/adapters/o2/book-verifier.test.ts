@@ -87,7 +87,13 @@ describe('DepthVerifier', () => {
       ],
     });
     await jest.advanceTimersByTimeAsync(0);
-    expect(h.stats).toMatchObject({ checks: 1, matches: 1, mismatches: 0, drifts: 0 });
+    expect(h.stats).toMatchObject({
+      checks: 1,
+      matches: 1,
+      matchesInFlight: 0,
+      mismatches: 0,
+      drifts: 0,
+    });
     // The next check starts an interval after this one ended.
     await jest.advanceTimersByTimeAsync(1000);
     expect(h.pending).toHaveLength(1);
@@ -148,7 +154,7 @@ describe('DepthVerifier', () => {
     h.delta({ bids: [], asks: [['101', '0']] });
     req.resolve(answer);
     await jest.advanceTimersByTimeAsync(500);
-    expect(h.stats).toMatchObject({ matches: 1, mismatches: 0, drifts: 0 });
+    expect(h.stats).toMatchObject({ matches: 1, matchesInFlight: 1, mismatches: 0, drifts: 0 });
     h.verifier.close();
   });
 
@@ -165,7 +171,7 @@ describe('DepthVerifier', () => {
     expect(h.stats.matches + h.stats.mismatches).toBe(0);
     h.delta({ bids: [['100', '0']], asks: [] }); // the frame that was still on the wire
     await jest.advanceTimersByTimeAsync(0);
-    expect(h.stats).toMatchObject({ matches: 1, mismatches: 0 });
+    expect(h.stats).toMatchObject({ matches: 1, matchesInFlight: 1, mismatches: 0 });
     h.verifier.close();
   });
 
