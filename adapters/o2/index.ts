@@ -136,3 +136,25 @@ export type {
   O2TradesPage,
   O2Account,
 } from './o2-adapter.js';
+// ---- trading ----
+export { O2Trading } from './trading/o2-trading.js';
+export type {
+  O2TradingHost,
+  O2OrderType,
+  O2OrderParams,
+  O2BatchAction,
+  O2ActionsResult,
+  O2PlaceOrderResult,
+  O2SessionInfo,
+  O2MarketSummary,
+} from './trading/o2-trading.js';
+export { O2NonceManager, classifyO2NonceEffect } from './trading/nonce-manager.js';
+export type {
+  O2NonceEffect,
+  O2NonceManagerOptions,
+  O2NonceStats,
+} from './trading/nonce-manager.js';
+export { O2_TRADING_ENDPOINTS } from './trading/endpoints.js';
+export { o2OwnerWallet, resolveO2Credentials, o2OwnerRestOptions } from './trading/credentials.js';
+export type { O2Credentials } from './trading/credentials.js';
+// ---- end trading ----
