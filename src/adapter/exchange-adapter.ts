@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { TickwireError } from '../errors/tickwire-error.js';
-import { createError } from '../errors/tickwire-error.js';
+import { createError, isTickwireError } from '../errors/tickwire-error.js';
 import type { RestBody, RestRequest } from '../rest/types.js';
 import {
   RestManager,
@@ -496,6 +496,15 @@ export abstract class ExchangeAdapter<
     if (feed === undefined || feed.readers.size === 0) {
       feed = { variant: route.variant, readers: new Set(), lastFailed: undefined };
       this.#feeds.set(key, feed);
+    } else if (route.onJoin !== undefined) {
+      try {
+        route.onJoin();
+      } catch (e) {
+        this.reportStreamError(
+          isTickwireError(e) ? e : createError('INTERNAL', 'onJoin hook threw', { cause: e }),
+          { connection: route.connection, channel: stream.channel },
+        );
+      }
     }
     feed.readers.add(stream);
     if (this.#streams.has(stream)) this.#streams.set(stream, feed);

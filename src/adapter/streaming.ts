@@ -49,6 +49,12 @@ export interface ChannelRoute<TEvent, TMessage = unknown> {
    */
   readonly variant?: string;
   /**
+   * Called when this reader joins an upstream subscription other readers already hold (no
+   * subscribe frame goes out for it), e.g. to ask the exchange for a fresh snapshot that a
+   * newcomer needs. Default none.
+   */
+  readonly onJoin?: () => void;
+  /**
    * One routed message → zero, one or several events. Throw (ideally a `VALIDATION_FAILED`
    * {@link TickwireError}) for a malformed message: it is counted once, reported on the
    * adapter's `events` as `error`, and the stream goes on with the next message.

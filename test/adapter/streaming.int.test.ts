@@ -34,6 +34,8 @@ interface WireFrame {
 class FakeAdapter extends ExchangeAdapter<FakeChannels, typeof endpoints> {
   /** Route builds so far (a builder is called once per subscribe). */
   builds = 0;
+  /** Readers that joined a live subscription, by market. */
+  joins: string[] = [];
   /** Gate holding route resolution back, to test what happens before attach. */
   gate: Promise<void> = Promise.resolve();
 
@@ -68,6 +70,7 @@ class FakeAdapter extends ExchangeAdapter<FakeChannels, typeof endpoints> {
             unsubscribe: () => ({ unsub: `ticks.${market}` }),
           },
           ...(variant === undefined ? {} : { variant }),
+          onJoin: () => this.joins.push(market),
           parse: (m: unknown) => {
             const prices = (m as WireFrame).prices;
             if (!Array.isArray(prices) || !prices.every((p) => typeof p === 'string')) {
@@ -201,6 +204,7 @@ describe('ExchangeAdapter.subscribe over a channel table', () => {
     await b.return();
     await serverGot((m) => m.unsub === 'ticks.A');
     expect(count((m) => m.sub === 'ticks.A')).toBe(1);
+    expect(adapter.joins).toEqual(['A']); // b joined a's subscription
     expect(adapter.stats().streams.live).toEqual({});
   });
 
