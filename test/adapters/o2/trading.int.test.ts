@@ -7,6 +7,7 @@ import { O2Adapter, type O2AdapterOptions } from '../../../adapters/o2/o2-adapte
 import { createEvmWallet, createFuelWallet, type Hex } from '../../../adapters/o2/crypto/index.js';
 import { Decimal } from '../../../src/numbers/index.js';
 import type { RestRequestEvent } from '../../../src/rest/index.js';
+import type { ThrottleWaitEvent } from '../../../src/throttle/index.js';
 import { isTickwireError } from '../../../src/errors/index.js';
 
 jest.setTimeout(30_000);
@@ -268,27 +269,30 @@ describe('O2Adapter trading against the simulator', () => {
     });
   });
 
-  it('a session the server no longer accepts (4001) is AUTH_SESSION_EXPIRED and keeps the nonce', async () => {
-    await startSim({ preflightStatus: 200 });
-    const o2 = adapter({ credentials: { owner: MAKER_KEY } });
-    await o2.createSession({ markets: ['fFUEL/fUSDC'] });
-    // A second adapter of the same owner replaces the session on the server.
-    const other = adapter({ credentials: { owner: MAKER_KEY } });
-    await other.createSession({ markets: ['fFUEL/fUSDC'] });
-    const account = await o2.tradeAccountId();
-    const { bid } = top(FUEL.id);
-    const err = await o2
-      .placeOrder({ market: 'fFUEL/fUSDC', side: 'buy', price: human9(bid), quantity: '100' })
-      .catch((e: unknown) => e);
-    expect(err).toMatchObject({
-      code: 'AUTH_SESSION_EXPIRED',
-      context: { exchangeCode: 4001, status: 200 },
-    });
-    expect(o2.session).toBeUndefined();
-    // pre-flight: the local nonce (1, stale: the other adapter used it) was kept, not advanced
-    expect(o2.nonces.peek(account)).toBe(1n);
-    expect(o2.nonces.stats()).toMatchObject({ kept: 1, consumed: 1 });
-  });
+  it.each([200, 400])(
+    'a session the server no longer accepts (4001, HTTP %i) is AUTH_SESSION_EXPIRED and keeps the nonce',
+    async (preflightStatus) => {
+      await startSim({ preflightStatus });
+      const o2 = adapter({ credentials: { owner: MAKER_KEY } });
+      await o2.createSession({ markets: ['fFUEL/fUSDC'] });
+      // A second adapter of the same owner replaces the session on the server.
+      const other = adapter({ credentials: { owner: MAKER_KEY } });
+      await other.createSession({ markets: ['fFUEL/fUSDC'] });
+      const account = await o2.tradeAccountId();
+      const { bid } = top(FUEL.id);
+      const err = await o2
+        .placeOrder({ market: 'fFUEL/fUSDC', side: 'buy', price: human9(bid), quantity: '100' })
+        .catch((e: unknown) => e);
+      expect(err).toMatchObject({
+        code: 'AUTH_SESSION_EXPIRED',
+        context: { exchangeCode: 4001, status: preflightStatus },
+      });
+      expect(o2.session).toBeUndefined();
+      // pre-flight: the local nonce (1, stale: the other adapter used it) was kept, not advanced
+      expect(o2.nonces.peek(account)).toBe(1n);
+      expect(o2.nonces.stats()).toMatchObject({ kept: 1, consumed: 1 });
+    },
+  );
 
   it('a stale nonce reverts with NONCE_MISMATCH; the next action re-reads the nonce and succeeds', async () => {
     await startSim();
@@ -397,12 +401,23 @@ describe('O2Adapter trading against the simulator', () => {
     await startSim();
     const o2 = adapter({ credentials: { owner: MAKER_KEY } });
     await o2.createSession({ markets: ['fFUEL/fUSDC'] });
-    const results = await Promise.all(
-      Array.from({ length: 7 }, () => o2.settleBalance({ market: 'fFUEL/fUSDC' })),
-    );
+    const waited: ThrottleWaitEvent[] = [];
+    const onWait = (m: unknown): void => void waited.push(m as ThrottleWaitEvent);
+    channel('tickwire:throttle:wait').subscribe(onWait);
+    let results;
+    try {
+      results = await Promise.all(
+        Array.from({ length: 7 }, () => o2.settleBalance({ market: 'fFUEL/fUSDC' })),
+      );
+    } finally {
+      channel('tickwire:throttle:wait').unsubscribe(onWait);
+    }
     expect(results.map((r) => r.nonce)).toEqual([1n, 2n, 3n, 4n, 5n, 6n, 7n]);
     expect(sim.stats().violations['o2RateLimit'] ?? 0).toBe(0);
-    expect(o2.stats().rest.throttle?.pools).toBeDefined();
+    // the 6th and 7th waited in the client's sessionActions pool
+    expect(
+      waited.filter((w) => w.key === 'sessionActions' && w.outcome === 'released').length,
+    ).toBeGreaterThanOrEqual(2);
   });
 
   it('a transport failure after sending is ORDER_STATUS_UNKNOWN with context; no retry; the order is found with getOrders', async () => {
@@ -444,6 +459,32 @@ describe('O2Adapter trading against the simulator', () => {
     expect(open[0]!.price!.toFixed()).toBe(price);
     expect(rec.urls.filter((u) => u === 'POST /v1/session/actions')).toHaveLength(1);
     rec.stop();
+  });
+
+  it('an abort while the actions request is in flight is ORDER_STATUS_UNKNOWN (reason ABORTED)', async () => {
+    await startSim();
+    const o2 = adapter({ credentials: { owner: MAKER_KEY } });
+    await o2.createSession({ markets: ['fFUEL/fUSDC'] });
+    const account = await o2.tradeAccountId();
+    sim.inject({ kind: 'slowResponse', count: 1, delayMs: 1000 });
+    const controller = new AbortController();
+    const onRequest = (m: unknown): void => {
+      const e = m as RestRequestEvent;
+      if (e.method === 'POST' && e.url.endsWith('/v1/session/actions')) controller.abort();
+    };
+    channel('tickwire:rest:request').subscribe(onRequest);
+    try {
+      await expect(
+        o2.settleBalance({ market: 'fFUEL/fUSDC', signal: controller.signal }),
+      ).rejects.toMatchObject({
+        code: 'ORDER_STATUS_UNKNOWN',
+        context: { reason: 'ABORTED', nonce: '1', market: 'fFUEL/fUSDC' },
+      });
+    } finally {
+      channel('tickwire:rest:request').unsubscribe(onRequest);
+    }
+    expect(o2.nonces.peek(account)).toBeUndefined();
+    expect(o2.stats().rest.retries).toBe(0);
   });
 
   it('a 5xx on session actions is ORDER_STATUS_UNKNOWN, never re-sent', async () => {
