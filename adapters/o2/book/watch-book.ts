@@ -82,6 +82,8 @@ export interface O2BookStats {
   snapshots: number;
   /** Deltas dropped because no snapshot was in force (right after a resync). */
   deltasIgnored: number;
+  /** Updates a `processBookUpdate` override skipped (returned `undefined`). */
+  skipped: number;
   /** Resyncs by reason. */
   resyncs: Record<O2BookResyncReason, number>;
   /** REST verification counters. */
@@ -100,6 +102,7 @@ export function createO2BookStats(): O2BookStats {
     updates: 0,
     snapshots: 0,
     deltasIgnored: 0,
+    skipped: 0,
     resyncs: { drift: 0, crossed: 0, 'invalid-update': 0 },
     verification: createO2BookVerifyStats(),
   };
@@ -118,10 +121,15 @@ export function createO2BookStats(): O2BookStats {
  *   fetchDepth: (depth, signal) => o2.getDepth('fFUEL/fUSDC', { limit: depth, signal }).then(toLevels),
  * };
  */
-export interface O2BookSource {
+export interface O2BookSource<TUpdate extends DepthUpdate = DepthUpdate> {
   readonly market: string;
-  readonly openDepth: (signal: AbortSignal) => AsyncIterable<DepthUpdate>;
+  readonly openDepth: (signal: AbortSignal) => AsyncIterable<TUpdate>;
   readonly fetchDepth: (depth: number | undefined, signal: AbortSignal) => Promise<BookLevelsInput>;
+  /**
+   * A post-processor every update passes through before the book applies it (the adapter's
+   * `processBookUpdate` hook); `undefined` skips the update (counted). Default: none.
+   */
+  readonly process?: (update: TUpdate) => DepthUpdate | undefined;
 }
 
 /**
@@ -151,9 +159,9 @@ const SNAPSHOT_FALLBACK_MS = 2000;
  * against REST, resubscribing when it cannot be trusted. Yields immutable views, conflated
  * (a slow reader gets the latest book, never a backlog).
  */
-class O2BookWatch {
+class O2BookWatch<TUpdate extends DepthUpdate> {
   readonly iterator: ConflatingIterator<OrderBookView>;
-  readonly #source: O2BookSource;
+  readonly #source: O2BookSource<TUpdate>;
   readonly #sync: SnapshotResetBookSync;
   readonly #verifier: DepthVerifier | undefined;
   readonly #emit: (event: O2BookEvent) => void;
@@ -170,7 +178,7 @@ class O2BookWatch {
   #market: string;
 
   constructor(
-    source: O2BookSource,
+    source: O2BookSource<TUpdate>,
     options: O2WatchOrderBookOptions,
     emit: (event: O2BookEvent) => void,
     stats: O2BookStats,
@@ -301,9 +309,12 @@ class O2BookWatch {
       this.#stream = controller;
       this.#restart = false;
       try {
-        for await (const update of this.#source.openDepth(controller.signal)) {
+        const process = this.#source.process;
+        for await (const raw of this.#source.openDepth(controller.signal)) {
           if (this.#closed || this.#restart) break;
-          this.#apply(update);
+          const update = process === undefined ? raw : process(raw);
+          if (update === undefined) this.#stats.skipped++;
+          else this.#apply(update);
         }
       } catch (error) {
         if (this.#closed) return;
@@ -377,8 +388,8 @@ function toError(error: unknown, market: string): TickwireError {
  * const views = watchO2OrderBook(source, { depth: 10 }, (e) => events.emit(e), createO2BookStats());
  * for await (const view of views) console.log(view.bestBid?.price);
  */
-export function watchO2OrderBook(
-  source: O2BookSource,
+export function watchO2OrderBook<TUpdate extends DepthUpdate>(
+  source: O2BookSource<TUpdate>,
   options: O2WatchOrderBookOptions,
   emit: (event: O2BookEvent) => void,
   stats: O2BookStats,

@@ -198,6 +198,40 @@ describe('watchO2OrderBook', () => {
     await h.views.return!();
   });
 
+  it('a `process` post-processor sees every update; `undefined` skips one (counted)', async () => {
+    const seen: string[] = [];
+    const streams: BoundedStream<DepthUpdate>[] = [];
+    const stats = createO2BookStats();
+    const views = watchO2OrderBook(
+      {
+        market: 'fFUEL/fUSDC',
+        openDepth: (signal) => {
+          const s = new BoundedStream<DepthUpdate>({ signal });
+          streams.push(s);
+          return s;
+        },
+        fetchDepth: () => Promise.reject(new Error('no REST here')),
+        process: (u) => {
+          seen.push(u.kind);
+          return u.bids.some((l) => l.price === '98') ? undefined : u;
+        },
+      },
+      { verify: { enabled: false } },
+      () => undefined,
+      stats,
+    );
+    await jest.advanceTimersByTimeAsync(0);
+    streams[0]!.push(snapshot(BIDS, ASKS));
+    streams[0]!.push(delta([['98', '1']], []));
+    streams[0]!.push(delta([['97', '1']], []));
+    await jest.advanceTimersByTimeAsync(0);
+    const view = await nextView(views);
+    expect(seen).toEqual(['snapshot', 'delta', 'delta']);
+    expect(top(view).bids).toEqual([...BIDS, ['97', '1']]);
+    expect(stats).toMatchObject({ updates: 2, skipped: 1 });
+    await views.return!();
+  });
+
   it('the watch ends when the source ends, and fails with the source error', async () => {
     const a = harness({ verify: { enabled: false } });
     await jest.advanceTimersByTimeAsync(0);
