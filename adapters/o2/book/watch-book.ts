@@ -38,13 +38,17 @@ export interface O2WatchOrderBookOptions {
 
 /**
  * Why an O2 book was discarded and resubscribed: `drift` (REST verification disagreed
- * `confirmations` times in a row), `crossed` (best bid ≥ best ask), `invalid-update` (a
- * delta that could not be applied).
+ * `confirmations` times in a row), `gap` (the depth stream's buffer overflowed and dropped
+ * frames locally), `crossed` (best bid ≥ best ask), `invalid-update` (a delta that could not
+ * be applied).
  *
  * @example
  * const reason: O2BookResyncReason = 'drift';
  */
-export type O2BookResyncReason = Extract<ResyncReason, 'drift' | 'crossed' | 'invalid-update'>;
+export type O2BookResyncReason = Extract<
+  ResyncReason,
+  'drift' | 'gap' | 'crossed' | 'invalid-update'
+>;
 
 /**
  * What an O2 book watch reports on `o2.events`; both members are `AdapterEvent`s.
@@ -103,7 +107,7 @@ export function createO2BookStats(): O2BookStats {
     snapshots: 0,
     deltasIgnored: 0,
     skipped: 0,
-    resyncs: { drift: 0, crossed: 0, 'invalid-update': 0 },
+    resyncs: { drift: 0, gap: 0, crossed: 0, 'invalid-update': 0 },
     verification: createO2BookVerifyStats(),
   };
 }
@@ -123,7 +127,13 @@ export function createO2BookStats(): O2BookStats {
  */
 export interface O2BookSource<TUpdate extends DepthUpdate = DepthUpdate> {
   readonly market: string;
-  readonly openDepth: (signal: AbortSignal) => AsyncIterable<TUpdate>;
+  /**
+   * Opens the depth stream. When the returned iterable has a `dropped` counter (a
+   * `ChannelStream`), a rise in it (frames lost to a full buffer) resyncs the book.
+   */
+  readonly openDepth: (
+    signal: AbortSignal,
+  ) => AsyncIterable<TUpdate> & { readonly dropped?: number };
   readonly fetchDepth: (depth: number | undefined, signal: AbortSignal) => Promise<BookLevelsInput>;
   /**
    * A post-processor every update passes through before the book applies it (the adapter's
@@ -310,11 +320,33 @@ class O2BookWatch<TUpdate extends DepthUpdate> {
       this.#restart = false;
       try {
         const process = this.#source.process;
-        for await (const raw of this.#source.openDepth(controller.signal)) {
+        const stream = this.#source.openDepth(controller.signal);
+        let dropped = stream.dropped ?? 0;
+        for await (const raw of stream) {
           if (this.#closed || this.#restart) break;
           const update = process === undefined ? raw : process(raw);
           if (update === undefined) this.#stats.skipped++;
           else this.#apply(update);
+          const nowDropped = stream.dropped ?? 0;
+          if (nowDropped !== dropped) {
+            const lost = nowDropped - dropped;
+            dropped = nowDropped;
+            this.#error(
+              createError(
+                'BOOK_SEQUENCE_GAP',
+                `${this.#market}: the depth stream dropped ${lost} frame(s) (buffer full); resyncing`,
+                {
+                  context: {
+                    market: this.#market,
+                    expected: 'every depth frame',
+                    received: `${lost} frame(s) dropped`,
+                  },
+                },
+              ),
+            );
+            this.#sync.resync('gap');
+            this.#resubscribe('gap');
+          }
         }
       } catch (error) {
         if (this.#closed) return;

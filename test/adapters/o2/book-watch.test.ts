@@ -232,6 +232,45 @@ describe('watchO2OrderBook', () => {
     await views.return!();
   });
 
+  it('frames dropped by a full stream buffer resync the book (gap) with a BOOK_SEQUENCE_GAP error', async () => {
+    const streams: BoundedStream<DepthUpdate>[] = [];
+    const events: O2BookEvent[] = [];
+    const stats = createO2BookStats();
+    const views = watchO2OrderBook(
+      {
+        market: 'fFUEL/fUSDC',
+        openDepth: (signal) => {
+          const s = new BoundedStream<DepthUpdate>({ signal, capacity: 1 });
+          streams.push(s);
+          return s;
+        },
+        fetchDepth: () => Promise.reject(new Error('no REST here')),
+      },
+      { verify: { enabled: false } },
+      (e) => events.push(e),
+      stats,
+    );
+    await jest.advanceTimersByTimeAsync(0);
+    streams[0]!.push(snapshot(BIDS, ASKS));
+    await jest.advanceTimersByTimeAsync(0);
+    // A burst the reader cannot take in time: the buffer (1) drops the oldest.
+    streams[0]!.push(delta([['98', '1']], []));
+    streams[0]!.push(delta([['97', '1']], []));
+    streams[0]!.push(delta([['96', '1']], []));
+    await jest.advanceTimersByTimeAsync(0);
+    expect(streams[0]!.dropped).toBeGreaterThan(0);
+    expect(stats.resyncs.gap).toBe(1);
+    const gap = events.find((e) => e.type === 'error');
+    expect(gap?.type === 'error' && gap.error.code).toBe('BOOK_SEQUENCE_GAP');
+    expect(streams).toHaveLength(2);
+    streams[1]!.push(snapshot(BIDS, ASKS));
+    await jest.advanceTimersByTimeAsync(0);
+    expect(events.filter((e) => e.type === 'resynced')).toEqual([
+      { type: 'resynced', market: 'fFUEL/fUSDC', reason: 'gap', channel: 'depth' },
+    ]);
+    await views.return!();
+  });
+
   it('the watch ends when the source ends, and fails with the source error', async () => {
     const a = harness({ verify: { enabled: false } });
     await jest.advanceTimersByTimeAsync(0);
