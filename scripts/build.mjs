@@ -1,4 +1,5 @@
-// Dual build: one tsc pass per module format, each with its own package.json marker
+// Dual build: one tsc pass per module format (the library, the `tickwire` command in cli/
+// and the demo; see cli/tsconfig.build.json), each with its own package.json marker
 // so Node picks the right loader for dist/esm (ESM) and dist/cjs (CommonJS).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,9 +22,13 @@ const builds = [
   },
 ];
 for (const b of builds) {
-  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', b.dir, ...b.args], {
-    stdio: 'inherit',
-  });
+  execFileSync(
+    process.execPath,
+    [tsc, '-p', 'cli/tsconfig.build.json', '--outDir', b.dir, ...b.args],
+    {
+      stdio: 'inherit',
+    },
+  );
   mkdirSync(b.dir, { recursive: true });
   writeFileSync(`${b.dir}/package.json`, JSON.stringify({ type: b.type }) + '\n');
 }

@@ -1,0 +1,52 @@
+import type { OptionSpec, OptionValues } from './args.js';
+import type { CliIo } from './io.js';
+
+/** What a running command gets besides its arguments. */
+export interface CommandContext {
+  readonly io: CliIo;
+  /** Aborted on Ctrl-C (SIGINT) or SIGTERM: long-running commands stop and exit 0. */
+  readonly signal: AbortSignal;
+}
+
+/** One `tickwire <command>`. */
+export interface Command {
+  readonly name: string;
+  /** One line for `tickwire --help`. */
+  readonly summary: string;
+  /** The full `tickwire <command> --help` text. */
+  readonly help: string;
+  readonly options: OptionSpec;
+  /** Most positional arguments accepted (more is a usage error). */
+  readonly maxPositionals: number;
+  /** Runs the command; resolves with the exit code. */
+  run(ctx: CommandContext, values: OptionValues, positionals: readonly string[]): Promise<number>;
+}
+
+/**
+ * Resolves when `signal` aborts or `ms` elapses (never, when `ms` is undefined).
+ *
+ * @example
+ * await untilAborted(signal, durationMs);
+ */
+export function untilAborted(signal: AbortSignal, ms?: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = ms === undefined ? undefined : setTimeout(done, ms);
+    function done(): void {
+      if (timer !== undefined) clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/**
+ * A signal that aborts with `parent` or after `ms` (when given).
+ *
+ * @example
+ * const signal = withDuration(ctx.signal, 15_000);
+ */
+export function withDuration(parent: AbortSignal, ms: number | undefined): AbortSignal {
+  return ms === undefined ? parent : AbortSignal.any([parent, AbortSignal.timeout(ms)]);
+}
