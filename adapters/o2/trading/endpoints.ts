@@ -1,10 +1,26 @@
+import { z } from 'zod';
 import type { EndpointTable } from '../../../src/adapter/exchange-adapter.js';
 import {
   O2CreateAccountResponse,
+  O2ErrorBody,
   O2MarketSummaryResponse,
   O2SessionActionsResponse,
   O2SessionResponse,
 } from '../schemas/index.js';
+
+/**
+ * `PUT /v1/session` as the adapter reads it: the session transaction, or an error body that
+ * came with a 2xx status (O2 sends pre-flight rejections with HTTP 200 on its signed routes).
+ *
+ * @example
+ * const r = O2SessionOutcome.parse(body);
+ * if (r.outcome === 'error') throw mapO2Error(r.body, { status: 200 });
+ */
+export const O2SessionOutcome = z.union([
+  O2SessionResponse.transform((r) => ({ outcome: 'success' as const, ...r })),
+  O2ErrorBody.transform((body) => ({ outcome: 'error' as const, body })),
+]);
+export type O2SessionOutcome = z.output<typeof O2SessionOutcome>;
 
 /**
  * The trading half of O2's REST endpoints, declared as data and merged into
@@ -36,7 +52,7 @@ export const O2_TRADING_ENDPOINTS = {
     what: 'o2 PUT /v1/session',
     idempotent: false,
     throttle: { key: 'session', weight: 1 },
-    schema: O2SessionResponse,
+    schema: O2SessionOutcome,
   },
   sessionActions: {
     method: 'POST',

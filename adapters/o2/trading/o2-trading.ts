@@ -363,8 +363,8 @@ export class O2Trading {
     const key = createSessionKey();
     const response = await this.nonces.run(
       tradeAccountId,
-      (nonce) =>
-        this.#host.call(
+      async (nonce) => {
+        const r = await this.#host.call(
           'session',
           {
             body: {
@@ -380,7 +380,12 @@ export class O2Trading {
             },
           },
           options,
-        ),
+        );
+        if (r.outcome === 'error') {
+          throw mapO2Error(r.body, { status: 200, method: 'PUT', url: '/v1/session' });
+        }
+        return r;
+      },
       options,
     );
     const info: O2SessionInfo = {

@@ -40,6 +40,7 @@ type Answer = (body: unknown) => Promise<unknown>;
 function fakeHost(serverNonce: { value: bigint }) {
   const calls: { name: string; body: unknown }[] = [];
   const actions: Answer[] = [];
+  const sessions: unknown[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
   const host: O2TradingHost = {
@@ -55,9 +56,12 @@ function fakeHost(serverNonce: { value: bigint }) {
             trade_account: { nonce: serverNonce.value },
             session: null,
           };
-        case 'session':
+        case 'session': {
+          const answer = sessions.shift();
+          if (answer !== undefined) return answer;
           serverNonce.value++;
-          return { tx_id: `0x${'aa'.repeat(32)}` };
+          return { outcome: 'success', tx_id: `0x${'aa'.repeat(32)}` };
+        }
         case 'sessionActions': {
           const answer = actions.shift();
           if (answer === undefined) throw new Error('no answer queued');
@@ -85,6 +89,7 @@ function fakeHost(serverNonce: { value: bigint }) {
     host,
     calls,
     actions,
+    sessions,
     maxInFlight: () => maxInFlight,
   };
 }
@@ -230,6 +235,24 @@ describe('O2Trading (fake host)', () => {
       'socket hang up',
     );
     expect(trading.nonces.peek(ACCOUNT)).toBeUndefined();
+  });
+
+  it('a session rejected pre-flight with HTTP 200 is a typed error and keeps the nonce', async () => {
+    const { host, sessions } = fakeHost({ value: 3n });
+    const trading = new O2Trading(host, { owner: OWNER_KEY, tradeAccountId: ACCOUNT });
+    sessions.push({
+      outcome: 'error',
+      body: { code: 4000, message: 'Signature verification failed' },
+    });
+    await expect(trading.createSession()).rejects.toMatchObject({
+      code: 'AUTH_INVALID_SIGNATURE',
+      context: { exchangeCode: 4000, status: 200 },
+    });
+    expect(trading.session).toBeUndefined();
+    expect(trading.nonces.peek(ACCOUNT)).toBe(3n);
+    const session = await trading.createSession();
+    expect(session.tradeAccountId).toBe(ACCOUNT);
+    expect(trading.nonces.peek(ACCOUNT)).toBe(4n);
   });
 
   it('concurrent orders are sent one at a time with consecutive nonces', async () => {
