@@ -21,3 +21,23 @@ export {
 export { binanceRateLimitPools, binanceUsageReader } from './rest/rate-limits.js';
 export { normalizeBinanceMarket } from './rest/markets.js';
 export type { BinanceMarketInfo, BinanceSymbolFilters } from './rest/markets.js';
+export {
+  BINANCE_ERROR_CODES,
+  binanceErrorCode,
+  createBinanceError,
+  mapBinanceResponse,
+} from './rest/errors.js';
+export type { BinanceErrorSource } from './rest/errors.js';
+export { checkBinanceFilters } from './rest/filters.js';
+export type { BinanceFilterInput } from './rest/filters.js';
+export { newBinanceClientOrderId } from './rest/orders.js';
+export type { BinanceAmount, BinanceOrderRef, BinancePlaceOrderParams } from './rest/orders.js';
+export { BINANCE_ORDER_STATUS, normalizeBinanceOrder } from './rest/normalize.js';
+export type {
+  BinanceAccount,
+  BinanceAggTrade,
+  BinanceBookTicker,
+  BinanceFill,
+  BinanceKline,
+  BinanceOrder,
+} from './rest/normalize.js';
