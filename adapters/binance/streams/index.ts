@@ -1,0 +1,15 @@
+export { BinanceMarketStreams } from './market-streams.js';
+export type {
+  BinanceMarketRef,
+  BinanceMarketStreamsOptions,
+  BinanceMarketStreamsStats,
+  BinanceStreamEvent,
+  BinanceStreamOptions,
+  BinanceWatchOrderBookOptions,
+} from './market-streams.js';
+export { BinanceUserDataStream, toOrderUpdate } from './user-data.js';
+export type {
+  BinanceUserDataEvent,
+  BinanceUserDataStats,
+  BinanceUserDataStreamOptions,
+} from './user-data.js';
