@@ -16,6 +16,7 @@ import {
 import { isTickwireError, type TickwireError } from '../../../src/errors/index.js';
 import type { RestRequestEvent } from '../../../src/rest/rest-manager.js';
 import { ExchangeSimulator, type ExchangeSimulatorOptions } from '../../../src/testing/index.js';
+import { signedQuery } from './simulator/sign.js';
 
 // Loopback sockets on a shared 2-core machine: allow for a slow neighbour.
 jest.setTimeout(30_000);
@@ -78,6 +79,15 @@ function adapter(
   return a;
 }
 
+/**
+ * Moves the simulator's clock to 200 ms after the start of one of its fixed `periodMs`
+ * windows, so a test's usage counts cannot straddle a window boundary.
+ */
+function alignSimClock(periodMs: number): void {
+  const now = Date.now();
+  skewMs = periodMs - (now % periodMs) + 200;
+}
+
 async function rejection(p: Promise<unknown>): Promise<TickwireError> {
   try {
     await p;
@@ -133,6 +143,7 @@ describe('BinanceAdapter public REST', () => {
 
   it('depth equals the simulator book; weight follows the limit; usage headers fed back', async () => {
     const s = await start();
+    alignSimClock(60_000);
     s.step(50);
     const binance = adapter({ credentials: null });
     await binance.loadMarkets();
@@ -299,6 +310,72 @@ describe('BinanceAdapter signed REST', () => {
       order.quantity.minus(order.quantity),
     );
     expect(fillQty.toFixed()).toBe('0.01');
+  });
+
+  it('a market order by quote amount spends at most that amount', async () => {
+    await start();
+    const binance = adapter();
+    const order = await binance.placeOrder({
+      market: 'BTC/USDT',
+      side: 'buy',
+      type: 'market',
+      quoteQuantity: '100',
+    });
+    expect(order.status).toBe('filled');
+    expect(order.filledQuantity.greaterThan(0)).toBe(true);
+    expect(order.filledQuoteQuantity?.lessThanOrEqualTo(100)).toBe(true);
+  });
+
+  it('X-MBX-ORDER-COUNT-* raise the ORDERS pools to the exchange count', async () => {
+    const s = await start();
+    alignSimClock(10_000);
+    const binance = adapter();
+    await binance.loadMarkets();
+    // Two orders from another process on the same account, unseen by this adapter's throttler.
+    for (const id of ['other-1', 'other-2']) {
+      const query = signedQuery(
+        {
+          symbol: 'BTCUSDT',
+          side: 'BUY',
+          type: 'LIMIT',
+          timeInForce: 'GTC',
+          quantity: '0.001',
+          price: '50000',
+          newClientOrderId: id,
+          timestamp: Date.now() + skewMs,
+        },
+        { secret: HMAC.secret },
+      );
+      const res = await fetch(`${s.httpUrl}/api/v3/order?${query}`, {
+        method: 'POST',
+        headers: { 'X-MBX-APIKEY': HMAC.apiKey },
+      });
+      expect(res.status).toBe(200);
+    }
+    await binance.placeOrder({
+      market: 'BTC/USDT',
+      side: 'buy',
+      type: 'limit',
+      price: '50000',
+      quantity: '0.001',
+    });
+    const pools = binance.throttler.stats().pools;
+    expect(pools['ORDERS_10S']?.used).toBe(3);
+    expect(pools['ORDERS_1D']?.used).toBe(3);
+  });
+
+  it('sends the recvWindow option (a 7 s skew passes a 10 s window without a resync)', async () => {
+    await start();
+    const binance = adapter({ recvWindowMs: 10_000, syncClockBeforeFirstSignedCall: false });
+    skewMs = 7000;
+    const account = await binance.getAccount();
+    expect(account.canTrade).toBe(true);
+    expect(binance.clockResyncs).toBe(0);
+    expect(binance.clock.syncedAt).toBeUndefined();
+    const strict = adapter({ recvWindowMs: 5000, syncClockBeforeFirstSignedCall: false });
+    await strict.getAccount(); // -1021 first, then resync + retry
+    expect(strict.clockResyncs).toBe(1);
+    expect(() => adapter({ recvWindowMs: 60_001 })).toThrow(/recvWindowMs/);
   });
 
   it('filter violations are rejected before sending (the simulator sees no request)', async () => {
