@@ -180,6 +180,7 @@ class O2BookWatch<TUpdate extends DepthUpdate> {
   #restart = false;
   #closed = false;
   #everSynced = false;
+  #notifyPending = false;
   #version = -1;
   /** Set while a resync waits for its fresh snapshot. */
   #resync: { reason: O2BookResyncReason; timer: ReturnType<typeof setTimeout> } | undefined;
@@ -398,9 +399,19 @@ class O2BookWatch<TUpdate extends DepthUpdate> {
     if (book.version === this.#version) return;
     this.#version = book.version;
     if (book.isSynced) this.#everSynced = true;
-    // Nothing before the first sync; afterwards every change, a desync included.
-    if (this.#everSynced) this.iterator.notify();
+    // Nothing before the first sync; afterwards every change, a desync included. Views are
+    // conflated per event-loop turn: the frames of one socket read are all applied before
+    // one view of the result is taken (a view copies the levels; one per frame of a burst
+    // would be work nobody can act on).
+    if (!this.#everSynced || this.#notifyPending) return;
+    this.#notifyPending = true;
+    setImmediate(this.#flush);
   }
+
+  readonly #flush = (): void => {
+    this.#notifyPending = false;
+    if (!this.#closed) this.iterator.notify();
+  };
 }
 
 function toError(error: unknown, market: string): TickwireError {

@@ -69,8 +69,14 @@ function harness(options: O2WatchOrderBookOptions = {}) {
   return { views, streams, pending, events, stats, current, take };
 }
 
+/**
+ * The next view. Views are taken on a (fake) setImmediate, which the fake clock runs only
+ * when it moves, so it moves by 1 ms.
+ */
 async function nextView(views: AsyncIterator<OrderBookView>): Promise<OrderBookView> {
-  const r = await views.next();
+  const pending = views.next();
+  await jest.advanceTimersByTimeAsync(1);
+  const r = await pending;
   if (r.done === true) throw new Error('the watch ended');
   return r.value;
 }
