@@ -197,6 +197,14 @@ export class DepthVerifier {
   }
 
   /**
+   * The book was replaced by a fresh snapshot (reconnect, rejoin): mismatches counted
+   * against the old book no longer count towards drift.
+   */
+  snapshotApplied(): void {
+    this.#mismatches = 0;
+  }
+
+  /**
    * Forgets the running check and the mismatch count (the book was just reset), and starts
    * the interval again.
    */

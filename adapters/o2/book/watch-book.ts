@@ -379,6 +379,7 @@ class O2BookWatch<TUpdate extends DepthUpdate> {
     if (update.kind === 'snapshot') {
       this.#stats.snapshots++;
       sync.applySnapshot(frame);
+      this.#verifier?.snapshotApplied();
     } else if (sync.book.isSynced) {
       sync.applyDelta(frame);
     } else {

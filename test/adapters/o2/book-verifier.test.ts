@@ -141,6 +141,24 @@ describe('DepthVerifier', () => {
     h.verifier.close();
   });
 
+  it('a fresh snapshot forgets the mismatches counted against the old book', async () => {
+    const h = harness({ confirmations: 2 });
+    h.verifier.start();
+    const wrong = { bids: [['100', '1']], asks: [] } as const;
+    await jest.advanceTimersByTimeAsync(1000);
+    h.take().resolve(wrong);
+    await jest.advanceTimersByTimeAsync(200);
+    expect(h.verifier.pendingMismatches).toBe(1);
+    h.book.applySnapshot(SNAP);
+    h.verifier.snapshotApplied();
+    expect(h.verifier.pendingMismatches).toBe(0);
+    await jest.advanceTimersByTimeAsync(1000);
+    h.take().resolve(wrong);
+    await jest.advanceTimersByTimeAsync(200);
+    expect(h.stats).toMatchObject({ mismatches: 2, drifts: 0 });
+    h.verifier.close();
+  });
+
   it('a REST answer equal to a state the book passed through during the round trip is a match', async () => {
     const h = harness({ confirmations: 1 });
     h.verifier.start();
