@@ -158,3 +158,12 @@ export { O2_TRADING_ENDPOINTS } from './trading/endpoints.js';
 export { o2OwnerWallet, resolveO2Credentials, o2OwnerRestOptions } from './trading/credentials.js';
 export type { O2Credentials } from './trading/credentials.js';
 // ---- end trading ----
+// ---- streams ----
+export { O2Streams, O2_PONG, decodeO2Message } from './streams/o2-streams.js';
+export type {
+  O2StreamOptions,
+  O2StreamsHost,
+  O2StreamCounters,
+  O2WsMessage,
+} from './streams/o2-streams.js';
+// ---- end streams ----

@@ -1,4 +1,4 @@
-import type { DepthUpdate, Trade } from '../../src/adapter/index.js';
+import type { AdapterStats, NonceUpdate } from '../../src/adapter/index.js';
 import {
   ExchangeAdapter,
   type EndpointTable,
@@ -11,6 +11,15 @@ import type { RestManagerOptions } from '../../src/rest/rest-manager.js';
 import { Throttler, type RateLimitPool } from '../../src/throttle/index.js';
 import { mapO2Error } from './errors.js';
 import { o2DepthPrecision } from './requests.js';
+// ---- streams ----
+import type { ChannelStream, SubscribeOptions } from '../../src/adapter/streaming.js';
+import {
+  O2Streams,
+  type O2Channels,
+  type O2StreamCounters,
+  type O2StreamOptions,
+} from './streams/o2-streams.js';
+// ---- end streams ----
 // ---- trading ----
 import {
   o2OwnerRestOptions,
@@ -118,16 +127,8 @@ export const O2_ENDPOINTS = {
   ...O2_TRADING_ENDPOINTS,
 } as const satisfies EndpointTable;
 
-/**
- * The channels O2 will stream (not implemented in this adapter yet).
- *
- * @example
- * type DepthParams = O2Channels['depth']['params'];
- */
-export type O2Channels = {
-  depth: { readonly params: { readonly market: string }; readonly event: DepthUpdate };
-  trades: { readonly params: { readonly market: string }; readonly event: Trade };
-};
+// ---- streams ----: the channel map lives with the streams (./streams/o2-streams.ts)
+export type { O2Channels } from './streams/o2-streams.js';
 
 /**
  * Options of {@link O2Adapter}.
@@ -143,6 +144,8 @@ export interface O2AdapterOptions {
   readonly restUrl?: string;
   /** WebSocket URL (for the streaming half). Default: the network's. */
   readonly wsUrl?: string;
+  /** The socket's heartbeat and reconnect settings (`PING` every 30 s, never gives up). */
+  readonly stream?: O2StreamOptions;
   /** Extra REST manager options (retry, connection, headers…). */
   readonly rest?: Omit<RestManagerOptions, 'baseUrl' | 'throttler' | 'mapExchangeError'>;
   /** Owner credentials for trading (a private key with its kind, or a signer). Default none (read-only). */
@@ -229,7 +232,8 @@ type Signal = { signal?: AbortSignal };
 /**
  * O2 (Fuel order book) adapter: REST market data and account reads, normalised and exact.
  * Markets are accepted as unified symbols (`fFUEL/fUSDC`, also `FUEL/USDC`) or native
- * `0x…` ids. Streaming (`subscribe`) is not implemented yet.
+ * `0x…` ids. Streams (`streamDepth`, `streamTrades`, `streamOrders`, `streamBalances`,
+ * `streamNonce`, or the generic `subscribe`) share one socket (see {@link O2Streams}).
  *
  * @example
  * await using o2 = new O2Adapter({ network: 'testnet' });
@@ -238,7 +242,7 @@ type Signal = { signal?: AbortSignal };
 export class O2Adapter extends ExchangeAdapter<O2Channels, typeof O2_ENDPOINTS, O2MarketInfo> {
   /** REST base URL in use. */
   readonly restUrl: string;
-  /** WebSocket URL the streaming half will use. */
+  /** WebSocket URL of the streams. */
   readonly wsUrl: string;
 
   constructor(options: O2AdapterOptions = {}) {
@@ -248,7 +252,7 @@ export class O2Adapter extends ExchangeAdapter<O2Channels, typeof O2_ENDPOINTS, 
     const base: ExchangeAdapterOptions<O2Channels, typeof O2_ENDPOINTS> = {
       exchange: 'o2',
       endpoints: O2_ENDPOINTS,
-      channels: ['depth', 'trades'],
+      channels: ['depth', 'trades', 'orders', 'balances', 'nonce'],
       aliases: o2Aliases,
       rest: {
         ...options.rest,
@@ -263,6 +267,19 @@ export class O2Adapter extends ExchangeAdapter<O2Channels, typeof O2_ENDPOINTS, 
     this.#trading = new O2Trading(this.#tradingHost(), credentials); // ---- trading ----
     this.restUrl = restUrl;
     this.wsUrl = options.wsUrl ?? network.wsUrl;
+    // ---- streams ----
+    this.#streams = new O2Streams(
+      {
+        market: (m, o) => this.market(m, o),
+        loadMarkets: (o) => this.loadMarkets(o),
+        reportError: (e) => this.reportStreamError(e, { connection: 'o2' }),
+      },
+      this.wsUrl,
+      options.stream,
+    );
+    this.addConnection('o2', this.#streams.manager);
+    this.defineChannels(this.#streams.channels);
+    // ---- end streams ----
   }
 
   protected async fetchMarkets(options: Signal): Promise<readonly O2MarketInfo[]> {
@@ -670,6 +687,100 @@ export class O2Adapter extends ExchangeAdapter<O2Channels, typeof O2_ENDPOINTS, 
     return this.#trading.batch(actions, options);
   }
   // ---- end trading ----
+
+  // ---- streams ----
+  // One socket for every channel; routing, ref-counting and frame handling live in
+  // ./streams/o2-streams.ts (O2Streams); the adapter only exposes typed methods.
+  readonly #streams: O2Streams;
+
+  /**
+   * Depth of one market: a snapshot first (also after every reconnect, or when the server
+   * asks for a resync), then deltas with absolute sizes (`"0"` removes a level). Levels are
+   * exact chain-integer strings; only this market's frames, even with other markets on the
+   * socket. `precision` is the grouping level (1 = finest, the default); readers of one
+   * market must use the same precision. Leaving the loop unsubscribes when it was the last
+   * reader.
+   *
+   * @example
+   * for await (const d of o2.streamDepth('fFUEL/fUSDC', { signal })) book.apply(d);
+   */
+  streamDepth(
+    market: string,
+    options: SubscribeOptions & { readonly precision?: number } = {},
+  ): ChannelStream<O2Channels['depth']['event']> {
+    const { precision, ...rest } = options;
+    return this.subscribe(
+      'depth',
+      precision === undefined ? { market } : { market, precision },
+      rest,
+    );
+  }
+
+  /**
+   * Public trades of one market, in human units (`side` is the taker's; O2's own maker
+   * side is `makerSide`); `time` is epoch ms.
+   *
+   * @example
+   * for await (const t of o2.streamTrades('fFUEL/fUSDC', { signal })) console.log(t.price.toFixed());
+   */
+  streamTrades(
+    market: string,
+    options: SubscribeOptions = {},
+  ): ChannelStream<O2Channels['trades']['event']> {
+    return this.subscribe('trades', { market }, options);
+  }
+
+  /**
+   * Order updates of a trading account (`0x…` contract id), in human units. Pass `market`
+   * to keep only that market's orders (and to scale orders the server sent without a
+   * `market_id`).
+   *
+   * @example
+   * for await (const o of o2.streamOrders(tradeAccountId, { signal })) console.log(o.orderId, o.status);
+   */
+  streamOrders(
+    account: string,
+    options: SubscribeOptions & { readonly market?: string } = {},
+  ): ChannelStream<O2Channels['orders']['event']> {
+    const { market, ...rest } = options;
+    return this.subscribe('orders', market === undefined ? { account } : { account, market }, rest);
+  }
+
+  /**
+   * Balance updates of a trading account: absolute free (`total_unlocked`) and locked
+   * amounts per asset, in human units, with the per-order-book split.
+   *
+   * @example
+   * for await (const b of o2.streamBalances(tradeAccountId, { signal })) console.log(b.asset, b.free.toFixed());
+   */
+  streamBalances(
+    account: string,
+    options: SubscribeOptions = {},
+  ): ChannelStream<O2Channels['balances']['event']> {
+    return this.subscribe('balances', { account }, options);
+  }
+
+  /**
+   * Nonce updates of a trading account (`bigint`).
+   *
+   * @example
+   * for await (const n of o2.streamNonce(tradeAccountId, { signal })) console.log(n.nonce);
+   */
+  streamNonce(account: string, options: SubscribeOptions = {}): ChannelStream<NonceUpdate> {
+    return this.subscribe('nonce', { account }, options);
+  }
+
+  /**
+   * The base counters plus the O2 socket's own (server error frames, late frames skipped,
+   * snapshot requests).
+   *
+   * @example
+   * const { ws, streams, o2Streams } = o2.stats();
+   */
+  override stats(): AdapterStats & { readonly o2Streams: O2StreamCounters } {
+    return { ...super.stats(), o2Streams: this.#streams.counters() };
+  }
+  // ---- end streams ----
 
   #asset(asset: string): { id: string; symbol: string; decimals: number } {
     const key = asset.trim().toLowerCase();
