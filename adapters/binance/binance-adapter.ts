@@ -1,6 +1,15 @@
 import type { KeyObject } from 'node:crypto';
 import type { z } from 'zod';
-import type { BalanceUpdate, DepthUpdate, OrderUpdate, Trade } from '../../src/adapter/index.js';
+import type {
+  AdapterStats,
+  BalanceUpdate,
+  ChannelStream,
+  DepthUpdate,
+  OrderUpdate,
+  SubscribeOptions,
+  Trade,
+} from '../../src/adapter/index.js';
+import type { OrderBookView } from '../../src/book/index.js';
 import {
   ExchangeAdapter,
   type EndpointParams,
@@ -21,6 +30,12 @@ import {
 } from './rest/endpoints.js';
 import { type BinanceMarketInfo, normalizeBinanceMarket } from './rest/markets.js';
 import { binanceRateLimitPools, binanceUsageReader } from './rest/rate-limits.js';
+import {
+  BinanceMarketStreams,
+  type BinanceStreamSettings,
+  BinanceUserDataStream,
+  type BinanceWatchOrderBookOptions,
+} from './streams/index.js';
 import { mapBinanceResponse } from './rest/errors.js';
 import { checkBinanceFilters } from './rest/filters.js';
 import {
@@ -85,6 +100,8 @@ export interface BinanceAdapterOptions {
    * replaced by `exchangeInfo.rateLimits` on {@link BinanceAdapter.loadMarkets}.
    */
   readonly throttler?: Throttler;
+  /** Market and user data stream settings (pacing, pool, snapshot depth, backoff…). Default: see {@link BinanceStreamSettings}. */
+  readonly streams?: BinanceStreamSettings;
   /** Extra REST manager options (retry, connection, headers…). */
   readonly rest?: Omit<
     RestManagerOptions,
@@ -144,6 +161,8 @@ export class BinanceAdapter extends ExchangeAdapter<
   /** The request signer, when credentials were given (shared with the WS API half). */
   protected readonly signer: Signer | undefined;
   readonly #syncClockFirst: boolean;
+  readonly #streams: BinanceMarketStreams;
+  readonly #userData: BinanceUserDataStream;
   #clockResyncs = 0;
 
   constructor(options: BinanceAdapterOptions = {}) {
@@ -180,6 +199,44 @@ export class BinanceAdapter extends ExchangeAdapter<
     this.clock = clock;
     this.signer = signer;
     this.#syncClockFirst = options.syncClockBeforeFirstSignedCall ?? true;
+    // WebSocket half: market streams on a pool of combined-stream sockets, user data on the
+    // WebSocket API; both connect on the first subscription.
+    this.#streams = new BinanceMarketStreams({
+      ...options.streams,
+      wsUrl: this.wsUrl,
+      resolveMarket: (symbol, o) => this.market(symbol, o),
+      fetchDepthSnapshot: (id, limit, signal) =>
+        this.call(binanceDepthEndpoint(limit), { query: { symbol: id, limit } }, { signal }),
+    });
+    this.#userData = new BinanceUserDataStream({
+      wsApiUrl: this.wsApiUrl,
+      signer,
+      timestamp: () => clock.timestamp(),
+      symbolOf: (id) => this.markets.find(id)?.symbol ?? id,
+      ...(options.streams?.backoff === undefined ? {} : { backoff: options.streams.backoff }),
+    });
+    this.#streams.events.on((e) => {
+      if (e.type === 'resyncing') {
+        this.events.emit({
+          type: 'resynced',
+          market: e.market,
+          reason: e.reason,
+          channel: 'depth',
+        });
+        if (e.error !== undefined) this.reportStreamError(e.error, { channel: 'depth' });
+      } else if (e.type === 'error') this.reportStreamError(e.error, { channel: 'depth' });
+    });
+    this.addConnection('public', this.#streams.pool);
+    this.addConnection('depth', this.#streams.depthConnection);
+    this.addConnection('user', this.#userData.connection);
+    this.defineChannels({
+      depth: async ({ market }, { signal }) =>
+        this.#streams.depthRoute(await this.market(market, signalOf({ signal })), 'depth'),
+      trades: async ({ market }, { signal }) =>
+        this.#streams.tradesRoute(await this.market(market, signalOf({ signal })), 'public'),
+      orders: () => this.#userData.route<OrderUpdate>('orders', 'user'),
+      balances: () => this.#userData.route<BalanceUpdate>('balances', 'user'),
+    });
   }
 
   /** How many times a `-1021` answer made the adapter re-sync its clock. */
@@ -502,6 +559,121 @@ export class BinanceAdapter extends ExchangeAdapter<
       );
     }
   }
+
+  // ---- streams ----
+
+  /**
+   * Depth of one market (`BTC/USDT` or `BTCUSDT`): a `snapshot` first, then every `delta`
+   * in sequence (`sequence` = `u`, `firstSequence` = `U`); after a gap, a reconnect or a
+   * reader overflow, a fresh `snapshot` before further deltas. The snapshot comes from
+   * `GET /api/v3/depth` through the throttler.
+   *
+   * @example
+   * for await (const d of binance.streamDepth('BTC/USDT', { signal })) book.apply(d);
+   */
+  streamDepth(market: string, options: SubscribeOptions = {}): ChannelStream<DepthUpdate> {
+    return this.subscribe('depth', { market }, options);
+  }
+
+  /**
+   * A maintained local order book (the documented snapshot + diff procedure), as
+   * conflated immutable views; `view.sequence` is the last applied update id `u`. After a
+   * gap (`BOOK_SEQUENCE_GAP` on `events`) a view with `isSynced: false` comes, then synced
+   * views again from a fresh snapshot.
+   *
+   * @example
+   * for await (const book of binance.watchOrderBook('BTC/USDT', { depth: 10, signal })) {
+   *   console.log(book.sequence, book.bestBid?.price, book.bestAsk?.price);
+   * }
+   */
+  watchOrderBook(
+    market: string,
+    options: BinanceWatchOrderBookOptions = {},
+  ): AsyncGenerator<OrderBookView, void, undefined> {
+    return this.#streams.watchOrderBook(market, options);
+  }
+
+  /**
+   * Public trades of one market (`<symbol>@trade`); `side` is the taker's.
+   *
+   * @example
+   * for await (const t of binance.streamTrades('BTC/USDT', { signal })) console.log(t.price.toFixed());
+   */
+  streamTrades(market: string, options: SubscribeOptions = {}): ChannelStream<Trade> {
+    return this.subscribe('trades', { market }, options);
+  }
+
+  /**
+   * The account's order updates (`executionReport` over the WebSocket API user data
+   * stream, subscribed with `userDataStream.subscribe.signature` on every connect).
+   * Needs credentials.
+   *
+   * @example
+   * for await (const o of binance.streamOrders({ signal })) console.log(o.orderId, o.status);
+   */
+  streamOrders(options: SubscribeOptions = {}): ChannelStream<OrderUpdate> {
+    return this.subscribe('orders', {}, options);
+  }
+
+  /**
+   * The account's balances as they change (absolute free / locked per asset). Needs
+   * credentials.
+   *
+   * @example
+   * for await (const b of binance.streamBalances({ signal })) console.log(b.asset, b.free.toFixed());
+   */
+  streamBalances(options: SubscribeOptions = {}): ChannelStream<BalanceUpdate> {
+    return this.subscribe('balances', {}, options);
+  }
+
+  /**
+   * Events of the user data stream: `subscribed` after every (re)connect's
+   * `userDataStream.subscribe.signature` is acknowledged, `terminated`, `error`.
+   *
+   * @example
+   * binance.userDataEvents.on('subscribed', (e) => console.log('user data', e.subscriptionId));
+   */
+  get userDataEvents(): BinanceUserDataStream['events'] {
+    return this.#userData.events;
+  }
+
+  /**
+   * Binance has no account nonce: always throws `UNSUPPORTED_CHANNEL`.
+   *
+   * @example
+   * try { binance.streamNonce(); } catch (e) { isTickwireError(e, 'UNSUPPORTED_CHANNEL'); }
+   */
+  streamNonce(_account?: string, _options: SubscribeOptions = {}): never {
+    throw createError(
+      'UNSUPPORTED_CHANNEL',
+      'binance: there is no nonce stream (nonces are an O2 concept)',
+      { context: { exchange: 'binance', channel: 'nonce' } },
+    );
+  }
+
+  /**
+   * The base counters plus the market streams' (books, invalid frames) and the user data
+   * stream's (subscriptions, events).
+   *
+   * @example
+   * binance.stats().binanceStreams.books['BTC/USDT']?.sequence;
+   */
+  override stats(): AdapterStats & {
+    readonly binanceStreams: ReturnType<BinanceMarketStreams['stats']>;
+    readonly userData: ReturnType<BinanceUserDataStream['stats']>;
+  } {
+    return {
+      ...super.stats(),
+      binanceStreams: this.#streams.stats(),
+      userData: this.#userData.stats(),
+    };
+  }
+
+  override async close(): Promise<void> {
+    await super.close();
+    await Promise.all([this.#streams.close(), this.#userData.close()]);
+  }
+  // ---- end streams ----
 
   /**
    * A signed call: the clock is synced before the first one; a `-1021` re-syncs it and is

@@ -41,3 +41,16 @@ export type {
   BinanceKline,
   BinanceOrder,
 } from './rest/normalize.js';
+export { BinanceMarketStreams, BinanceUserDataStream, toOrderUpdate } from './streams/index.js';
+export type {
+  BinanceMarketRef,
+  BinanceMarketStreamsOptions,
+  BinanceMarketStreamsStats,
+  BinanceStreamEvent,
+  BinanceStreamOptions,
+  BinanceStreamSettings,
+  BinanceUserDataEvent,
+  BinanceUserDataStats,
+  BinanceUserDataStreamOptions,
+  BinanceWatchOrderBookOptions,
+} from './streams/index.js';

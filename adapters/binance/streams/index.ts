@@ -5,6 +5,7 @@ export type {
   BinanceMarketStreamsStats,
   BinanceStreamEvent,
   BinanceStreamOptions,
+  BinanceStreamSettings,
   BinanceWatchOrderBookOptions,
 } from './market-streams.js';
 export { BinanceUserDataStream, toOrderUpdate } from './user-data.js';

@@ -1,4 +1,10 @@
-import type { DepthLevel, DepthUpdate, Trade } from '../../../src/adapter/index.js';
+import type {
+  ChannelRoute,
+  DepthLevel,
+  DepthUpdate,
+  StreamConnection,
+  Trade,
+} from '../../../src/adapter/index.js';
 import {
   type BookSyncEvent,
   type OrderBookView,
@@ -22,6 +28,7 @@ import {
 import {
   type BinanceCombinedFrame,
   type BinanceDepthUpdate,
+  type BinanceTradeEvent,
   isBinanceDepthUpdate,
   isBinanceTradeEvent,
 } from './wire.js';
@@ -95,6 +102,17 @@ export interface BinanceMarketStreamsOptions {
   /** Least time between two snapshot fetches of one market. Default 250 (ms). */
   readonly minSnapshotIntervalMs?: number;
 }
+
+/**
+ * Stream settings an adapter passes through (everything but the URL and the two REST hooks).
+ *
+ * @example
+ * new BinanceAdapter({ streams: { depthSnapshotLimit: 5000, backoff: { base: 250 } } });
+ */
+export type BinanceStreamSettings = Omit<
+  BinanceMarketStreamsOptions,
+  'wsUrl' | 'resolveMarket' | 'fetchDepthSnapshot'
+>;
 
 /**
  * Events of the market streams: book sync transitions per market, frames that failed
@@ -231,6 +249,78 @@ export class BinanceMarketStreams {
   }
 
   /**
+   * The depth feeds as a {@link StreamConnection} for an adapter's channel table: a spec
+   * keyed `depth:<id>` (see {@link BinanceMarketStreams.depthRoute}) yields that market's
+   * {@link DepthUpdate}s. Its connection events and counters are the pool's (register the
+   * pool too); closing it closes these streams.
+   *
+   * @example
+   * this.addConnection('depth', streams.depthConnection);
+   */
+  get depthConnection(): StreamConnection {
+    return this.#depthConnection;
+  }
+
+  readonly #depthConnection: StreamConnection = {
+    subscribe: <T>(
+      spec: WsChannelSpec,
+      options: { signal?: AbortSignal; capacity?: number } = {},
+    ) => {
+      const market = this.#routed.get(spec.key);
+      const feed = market === undefined || this.#closed ? undefined : this.#feedFor(market);
+      if (feed === undefined) {
+        const dead = new BoundedStream<T>({});
+        dead.fail(createError('CLOSED', `binance depth ${spec.key}: no such feed`));
+        return dead;
+      }
+      feed.retain();
+      return feed.addReader(options, () => feed.release()) as unknown as BoundedStream<T>;
+    },
+    events: { on: () => () => undefined } as StreamConnection['events'],
+    stats: () => [],
+    close: () => this.close(),
+  };
+
+  readonly #routed = new Map<string, BinanceMarketRef>();
+
+  /**
+   * The channel route of a market's depth on {@link BinanceMarketStreams.depthConnection}
+   * registered under `connection`.
+   *
+   * @example
+   * depth: async ({ market }, { signal }) => streams.depthRoute(await adapter.market(market, { signal }), 'depth'),
+   */
+  depthRoute(market: BinanceMarketRef, connection: string): ChannelRoute<DepthUpdate> {
+    const key = `depth:${market.id}`;
+    this.#routed.set(key, { symbol: market.symbol, id: market.id });
+    return { connection, spec: { key }, parse: (m) => m as DepthUpdate };
+  }
+
+  /**
+   * The channel route of a market's trades on {@link BinanceMarketStreams.pool} registered
+   * under `connection`; a malformed frame throws `VALIDATION_FAILED` (counted by the adapter).
+   *
+   * @example
+   * trades: async ({ market }, { signal }) => streams.tradesRoute(await adapter.market(market, { signal }), 'public'),
+   */
+  tradesRoute(market: BinanceMarketRef, connection: string): ChannelRoute<Trade> {
+    const symbol = market.symbol;
+    return {
+      connection,
+      spec: this.#spec(`${market.id.toLowerCase()}@trade`),
+      parse: (m) => {
+        const d = (m as BinanceCombinedFrame).data;
+        if (!isBinanceTradeEvent(d)) {
+          throw createError('VALIDATION_FAILED', `binance trade frame skipped: not a trade event`, {
+            context: { what: 'binance trade frame', path: 'data', market: symbol },
+          });
+        }
+        return toTrade(symbol, d);
+      },
+    };
+  }
+
+  /**
    * Depth of one market: a `snapshot` first, then every `delta` in sequence; after a gap,
    * a reconnect or a reader overflow, a fresh `snapshot` before further deltas. Each
    * update carries `sequence` (`u`) and, for deltas, `firstSequence` (`U`).
@@ -295,15 +385,7 @@ export class BinanceMarketStreams {
         this.reportInvalid(market.symbol, frame, 'trade');
         continue;
       }
-      yield {
-        market: market.symbol,
-        id: String(d.t),
-        price: new Decimal(d.p),
-        quantity: new Decimal(d.q),
-        side: d.m ? 'sell' : 'buy',
-        time: d.T,
-        raw: d,
-      };
+      yield toTrade(market.symbol, d);
     }
   }
 
@@ -430,6 +512,12 @@ export class BinanceMarketStreams {
   async #acquire(symbol: string, signal: AbortSignal | undefined): Promise<DepthFeed> {
     const market = await this.#resolve(symbol, signal);
     if (this.#closed) throw createError('CLOSED', 'binance market streams closed');
+    const feed = this.#feedFor(market);
+    feed.retain();
+    return feed;
+  }
+
+  #feedFor(market: BinanceMarketRef): DepthFeed {
     let feed = this.#feeds.get(market.id);
     if (feed === undefined) {
       feed = new DepthFeed(this, market, this.#o, () => this.#feeds.delete(market.id));
@@ -438,7 +526,6 @@ export class BinanceMarketStreams {
         this.#subscribe(`${market.id.toLowerCase()}@depth@${this.#o.depthSpeed ?? '100ms'}`, {}),
       );
     }
-    feed.retain();
     return feed;
   }
 }
@@ -502,7 +589,7 @@ class DepthFeed {
     this.#readers.clear();
   }
 
-  addReader(options: BinanceStreamOptions): BoundedStream<DepthUpdate> {
+  addReader(options: BinanceStreamOptions, onRelease?: () => void): BoundedStream<DepthUpdate> {
     const holder: { reader?: DepthReader } = {};
     const stream = new BoundedStream<DepthUpdate>(
       {
@@ -512,6 +599,7 @@ class DepthFeed {
       },
       () => {
         if (holder.reader !== undefined) this.#readers.delete(holder.reader);
+        onRelease?.();
       },
     );
     const reader: DepthReader = { stream, primed: false };
@@ -603,6 +691,18 @@ class DepthFeed {
     }
     this.#owner.emitSync(e);
   }
+}
+
+function toTrade(market: string, d: BinanceTradeEvent): Trade {
+  return {
+    market,
+    id: String(d.t),
+    price: new Decimal(d.p),
+    quantity: new Decimal(d.q),
+    side: d.m ? 'sell' : 'buy',
+    time: d.T,
+    raw: d,
+  };
 }
 
 function controlError(m: unknown): TickwireError | undefined {

@@ -1,4 +1,10 @@
-import type { BalanceUpdate, OrderStatus, OrderUpdate } from '../../../src/adapter/index.js';
+import type {
+  BalanceUpdate,
+  ChannelRoute,
+  OrderStatus,
+  OrderUpdate,
+  StreamConnection,
+} from '../../../src/adapter/index.js';
 import type { Signer } from '../../../src/auth/index.js';
 import { wsApiSignaturePayload } from '../../../src/auth/index.js';
 import { createError, isTickwireError, type TickwireError } from '../../../src/errors/index.js';
@@ -96,6 +102,23 @@ interface Frame {
   readonly event?: { readonly e?: unknown } | null;
 }
 
+const ZERO_STATS: WsStats = {
+  messagesIn: 0,
+  messagesOut: 0,
+  bytesIn: 0,
+  bytesOut: 0,
+  reconnects: 0,
+  parseFailures: 0,
+  unroutable: 0,
+  dropsByChannel: {},
+  droppedBeforeRouting: 0,
+  lastRttMs: undefined,
+  avgLatencyMs: undefined,
+  jitterMs: undefined,
+  quality: undefined,
+  lastReceivedAt: undefined,
+};
+
 const STATUS: Readonly<Record<string, OrderStatus>> = {
   NEW: 'open',
   PENDING_NEW: 'open',
@@ -179,6 +202,47 @@ export class BinanceUserDataStream {
     this.#o = options;
   }
 
+  /**
+   * This stream as a {@link StreamConnection} for an adapter's channel table: spec key
+   * `orders` or `balances` (see {@link BinanceUserDataStream.route}). Its events are the
+   * WebSocket API connection's lifecycle events and the stream's errors.
+   *
+   * @example
+   * this.addConnection('user', userData.connection);
+   */
+  get connection(): StreamConnection {
+    return this.#connection;
+  }
+
+  readonly #relay = new EventStream<WsEvent>();
+
+  readonly #connection: StreamConnection = {
+    subscribe: <T>(
+      spec: { readonly key: string },
+      options: { signal?: AbortSignal; capacity?: number } = {},
+    ): BoundedStream<T> =>
+      (spec.key === 'orders'
+        ? this.streamOrders(options)
+        : this.streamBalances(options)) as unknown as BoundedStream<T>,
+    events: this.#relay as unknown as StreamConnection['events'],
+    stats: () => this.#manager?.stats() ?? ZERO_STATS,
+    close: () => this.close(),
+  };
+
+  /**
+   * The channel route of `orders` or `balances` on {@link BinanceUserDataStream.connection}
+   * registered under `connection`.
+   *
+   * @example
+   * orders: () => userData.route<OrderUpdate>('orders', 'user'),
+   */
+  route<T extends OrderUpdate | BalanceUpdate>(
+    kind: 'orders' | 'balances',
+    connection: string,
+  ): ChannelRoute<T> {
+    return { connection, spec: { key: kind, private: true }, parse: (m) => m as T };
+  }
+
   /** The WebSocket API connection while a reader is active (for requests and tests). */
   get manager(): WsManager<unknown> | undefined {
     return this.#manager as WsManager<unknown> | undefined;
@@ -231,6 +295,7 @@ export class BinanceUserDataStream {
     this.#balances.clear();
     await this.#stopManager();
     this.events.end();
+    this.#relay.end();
   }
 
   // ---------------------------------------------------------------- internals
@@ -289,6 +354,7 @@ export class BinanceUserDataStream {
     this.#manager = manager;
     manager.events.on((event) => {
       this.events.emit({ type: 'ws', event });
+      this.#relay.emit(event);
       if (event.type === 'error' && event.error.code === 'AUTH_INVALID_KEY') {
         const detail = this.#lastRejection;
         this.#failAll(
@@ -376,9 +442,8 @@ export class BinanceUserDataStream {
       // An unsolicited error, e.g. the key was revoked mid-session (binance-spot.md §8).
       const msg = typeof m.error?.msg === 'string' ? m.error.msg : 'unknown error';
       const code = m.error?.code;
-      this.events.emit({
-        type: 'error',
-        error: createError(
+      this.#emitError(
+        createError(
           m.status === 401 ? 'AUTH_INVALID_KEY' : 'EXCHANGE_ERROR',
           `binance user data: ${msg}`,
           {
@@ -390,7 +455,7 @@ export class BinanceUserDataStream {
             },
           },
         ),
-      });
+      );
       return null;
     }
     // A late answer to a request that already settled.
@@ -405,12 +470,9 @@ export class BinanceUserDataStream {
       .request<Frame>((id) => this.#subscribeFrame(id, false))
       .then((answer) => this.#onSubscribed(answer))
       .catch((e: unknown) => {
-        this.events.emit({
-          type: 'error',
-          error: isTickwireError(e)
-            ? e
-            : createError('INTERNAL', 're-subscription failed', { cause: e }),
-        });
+        this.#emitError(
+          isTickwireError(e) ? e : createError('INTERNAL', 're-subscription failed', { cause: e }),
+        );
       });
   }
 
@@ -462,11 +524,15 @@ export class BinanceUserDataStream {
 
   #invalidEvent(e: unknown): void {
     this.#invalid++;
-    this.events.emit({
-      type: 'error',
-      error: isTickwireError(e)
+    this.#emitError(
+      isTickwireError(e)
         ? e
         : createError('INTERNAL', 'binance user data event failed', { cause: e }),
-    });
+    );
+  }
+
+  #emitError(error: TickwireError): void {
+    this.events.emit({ type: 'error', error });
+    this.#relay.emit({ type: 'error', error });
   }
 }
