@@ -39,6 +39,17 @@ import {
 } from './trading/o2-trading.js';
 import type { Hex } from './crypto/index.js';
 // ---- end trading ----
+// ---- book ----
+import type { BookLevelsInput, OrderBookView } from '../../src/book/index.js';
+import {
+  copyO2BookStats,
+  createO2BookStats,
+  toLevelInputs,
+  watchO2OrderBook,
+  type O2BookStats,
+  type O2WatchOrderBookOptions,
+} from './book/index.js';
+// ---- end book ----
 import {
   normalizeO2Balance,
   normalizeO2DepthResponse,
@@ -781,6 +792,94 @@ export class O2Adapter extends ExchangeAdapter<O2Channels, typeof O2_ENDPOINTS, 
     return { ...super.stats(), o2Streams: this.#streams.counters() };
   }
   // ---- end streams ----
+
+  // ---- book ----
+  // Self-verifying order books over streamDepth; the machinery lives in ./book/.
+  readonly #bookStats = createO2BookStats();
+
+  /**
+   * A live order book of one market, kept with O2's snapshot-reset strategy over
+   * {@link O2Adapter.streamDepth} and verified against REST depth. Yields immutable views
+   * as the book changes, conflated (a slow reader gets the latest book, never a backlog);
+   * nothing before the first snapshot, and a view with `isSynced: false` while the book is
+   * being rebuilt.
+   *
+   * O2 depth frames carry no sequence numbers and the server's write buffer is 4 KiB, so a
+   * lost frame leaves a book that looks fine and is wrong. Every `verify.intervalMs` (5 s by
+   * default) the book is compared with `GET /v1/depth` (top `verify.depth` levels per side,
+   * through the adapter's REST manager and throttler). The answer describes the exchange at
+   * some instant of the round trip while updates are still in flight, so it is matched
+   * against every state the book passes through from the request until `verify.settleMs`
+   * after the answer; only when none matches is the check a mismatch, and only
+   * `verify.confirmations` mismatches in a row (2) are drift. Drift (or a crossed book, an
+   * unusable delta, frames dropped by a full buffer) discards the book and resubscribes for
+   * a fresh snapshot (rebuilt from REST depth if none comes within 2 s); `events` gets an
+   * `error` (`BOOK_DRIFT`…) and then `{ type: 'resynced', market, reason, channel: 'depth' }`
+   * once the book is whole again; {@link O2Adapter.bookStats} counts it all.
+   * `verify: { enabled: false }` makes no REST depth call at all.
+   *
+   * Every update passes through {@link O2Adapter.processBookUpdate} first. Leaving the loop,
+   * `return()` or aborting `signal` ends the watch and leaves the stream.
+   *
+   * @example
+   * for await (const book of o2.watchOrderBook('fFUEL/fUSDC', { depth: 10, signal })) {
+   *   if (book.isSynced) quote(book.bestBid?.priceDecimal, book.bestAsk?.priceDecimal);
+   * }
+   * o2.events.on('resynced', (e) => log.warn(`${e.market} rebuilt: ${e.reason}`));
+   */
+  watchOrderBook(
+    market: string,
+    options: O2WatchOrderBookOptions = {},
+  ): AsyncIterableIterator<OrderBookView> {
+    const precision = options.precision === undefined ? {} : { precision: options.precision };
+    return watchO2OrderBook(
+      {
+        market,
+        openDepth: (signal) => this.streamDepth(market, { ...precision, signal }),
+        fetchDepth: async (depth, signal): Promise<BookLevelsInput> => {
+          const limit = depth === undefined ? {} : { limit: depth };
+          const d = await this.getDepth(market, { ...precision, ...limit, signal });
+          return { bids: toLevelInputs(d.bids), asks: toLevelInputs(d.asks) };
+        },
+        process: (update) => this.processBookUpdate(update),
+      },
+      options,
+      (event) => this.events.emit(event),
+      this.#bookStats,
+    );
+  }
+
+  /**
+   * The post-processor hook of {@link O2Adapter.watchOrderBook}: every depth update passes
+   * through it before the book applies it. Returns the update to apply (this one, or a
+   * changed copy), or `undefined` to skip it (counted in `bookStats().skipped`; a skipped
+   * delta leaves the book wrong until verification resyncs it). Default: the update as is.
+   * Override it in a subclass to observe or adjust the feed without copying the adapter
+   * (see `examples/o2-subclass.ts`).
+   *
+   * @example
+   * class TimedO2 extends O2Adapter {
+   *   protected override processBookUpdate(u: O2DepthUpdate): O2DepthUpdate | undefined {
+   *     metrics.observe(u.receivedAt - Number(u.seenTimestamp));
+   *     return super.processBookUpdate(u);
+   *   }
+   * }
+   */
+  protected processBookUpdate(update: O2DepthUpdate): O2DepthUpdate | undefined {
+    return update;
+  }
+
+  /**
+   * Counters of the order books this adapter keeps: live watches, updates and snapshots
+   * applied, resyncs by reason, REST verification (checks, matches, mismatches, drifts).
+   *
+   * @example
+   * const { resyncs, verification } = o2.bookStats();
+   */
+  bookStats(): O2BookStats {
+    return copyO2BookStats(this.#bookStats);
+  }
+  // ---- end book ----
 
   #asset(asset: string): { id: string; symbol: string; decimals: number } {
     const key = asset.trim().toLowerCase();
