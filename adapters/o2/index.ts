@@ -159,7 +159,7 @@ export { o2OwnerWallet, resolveO2Credentials, o2OwnerRestOptions } from './tradi
 export type { O2Credentials } from './trading/credentials.js';
 // ---- end trading ----
 // ---- streams ----
-export { O2Streams, O2_PONG, decodeO2Message } from './streams/o2-streams.js';
+export { O2Streams, O2_PONG, decodeO2Message, o2ServerError } from './streams/o2-streams.js';
 export type {
   O2StreamOptions,
   O2StreamsHost,
@@ -167,3 +167,15 @@ export type {
   O2WsMessage,
 } from './streams/o2-streams.js';
 // ---- end streams ----
+// ---- book ----
+export { watchO2OrderBook, createO2BookStats, toLevelInputs } from './book/index.js';
+export type {
+  O2WatchOrderBookOptions,
+  O2BookVerifyOptions,
+  O2BookVerifyStats,
+  O2BookStats,
+  O2BookEvent,
+  O2BookResyncReason,
+  O2BookSource,
+} from './book/index.js';
+// ---- end book ----

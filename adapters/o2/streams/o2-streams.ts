@@ -170,7 +170,7 @@ export class O2Streams {
         : { handshakeTimeoutMs: options.handshakeTimeoutMs }),
       ...(options.circuitBreaker === undefined ? {} : { circuitBreaker: options.circuitBreaker }),
       decode: decodeO2Message,
-      router: (m) => this.#route(m),
+      router: (m) => this.routeKey(m),
       preProcessors: [(frame: unknown): unknown => (frame === NO_FRAME ? DROP : frame)],
       postProcessors: [(m: O2WsMessage): O2WsMessage | Drop => this.#errorFrames(m)],
       // The server's inactivity timer counts client messages only: ping on schedule, busy or not.
@@ -211,8 +211,18 @@ export class O2Streams {
 
   // ---------------------------------------------------------------- routing (hot path)
 
-  #route(m: O2WsMessage): string | null | undefined {
-    if (typeof m !== 'object' || m === null) return m === O2_PONG ? null : undefined;
+  /**
+   * The routing key of a decoded message, as the socket manager uses it: `depth:<market>`,
+   * `trades:<market>`, `orders|balances|nonce:<account>` (lowercase ids); `null` for the
+   * `PONG` and for frames of a subscription already left (counted as late frames);
+   * `undefined` when nothing can claim it (an unknown action: counted as unroutable).
+   *
+   * @example
+   * streams.routeKey({ action: 'subscribe_trades', market_id: '0xC0C5…' }); // 'trades:0xc0c5…'
+   */
+  routeKey(m: O2WsMessage): string | null | undefined {
+    if (m === O2_PONG) return null;
+    if (typeof m !== 'object' || m === null) return undefined;
     const f = m as Record<string, unknown>;
     let key: string | undefined;
     switch (f['action']) {
@@ -261,37 +271,12 @@ export class O2Streams {
   }
 
   #errorFrames(m: O2WsMessage): O2WsMessage | Drop {
-    if (typeof m !== 'object' || m === null || m === O2_PONG) return m;
-    const f = m as Record<string, unknown>;
-    const action = f['action'];
-    if (action === undefined) {
-      if (!('code' in f || 'message' in f || 'error' in f)) return m;
-      this.#serverErrors++;
-      this.#host.reportError(mapO2Error(f));
-      return DROP;
-    }
-    if (action !== 'error') return m;
+    const found = o2ServerError(m);
+    if (found === undefined) return m;
     this.#serverErrors++;
-    const market = typeof f['market_id'] === 'string' ? f['market_id'].toLowerCase() : undefined;
-    const code = typeof f['code'] === 'number' ? f['code'] : undefined;
-    const message = typeof f['message'] === 'string' ? f['message'] : undefined;
-    this.#host.reportError(
-      createError(
-        'EXCHANGE_ERROR',
-        `o2 socket error frame${market === undefined ? '' : ` for ${market}`}${message === undefined ? '' : `: ${message}`}`,
-        {
-          context: {
-            exchange: 'o2',
-            ...(code === undefined ? {} : { exchangeCode: code }),
-            ...(message === undefined ? {} : { exchangeMessage: message }),
-            ...(market === undefined ? {} : { marketId: market }),
-            ...(f['resync_required'] === true ? { resyncRequired: true } : {}),
-          },
-        },
-      ),
-    );
+    this.#host.reportError(found.error);
     // The server says the book is no longer trustworthy: ask for a fresh snapshot.
-    if (f['resync_required'] === true && market !== undefined) this.#requestSnapshot(market);
+    if (found.resyncMarket !== undefined) this.#requestSnapshot(found.resyncMarket);
     return DROP;
   }
 
@@ -522,6 +507,46 @@ export class O2Streams {
       },
     };
   }
+}
+
+/**
+ * The typed error of a server error frame, or `undefined` for any other message:
+ * `{"code":6000,"message":…}` (no `action`; mapped like REST errors, 6000–6002 are
+ * `EXCHANGE_ERROR` with `context.exchangeCode`) or `{"action":"error", …}` (with
+ * `resyncMarket` when it carries `resync_required: true` and a `market_id`).
+ *
+ * @example
+ * o2ServerError({ code: 6001, message: 'Subscription limit exceeded' })?.error.code; // 'EXCHANGE_ERROR'
+ */
+export function o2ServerError(
+  m: O2WsMessage,
+): { readonly error: TickwireError; readonly resyncMarket?: string } | undefined {
+  if (typeof m !== 'object' || m === null || m === O2_PONG || Array.isArray(m)) return undefined;
+  const f = m as Record<string, unknown>;
+  const action = f['action'];
+  if (action === undefined) {
+    if (!('code' in f || 'message' in f || 'error' in f)) return undefined;
+    return { error: mapO2Error(f) };
+  }
+  if (action !== 'error') return undefined;
+  const market = typeof f['market_id'] === 'string' ? f['market_id'].toLowerCase() : undefined;
+  const code = typeof f['code'] === 'number' ? f['code'] : undefined;
+  const message = typeof f['message'] === 'string' ? f['message'] : undefined;
+  const resync = f['resync_required'] === true;
+  const error = createError(
+    'EXCHANGE_ERROR',
+    `o2 socket error frame${market === undefined ? '' : ` for ${market}`}${message === undefined ? '' : `: ${message}`}`,
+    {
+      context: {
+        exchange: 'o2',
+        ...(code === undefined ? {} : { exchangeCode: code }),
+        ...(message === undefined ? {} : { exchangeMessage: message }),
+        ...(market === undefined ? {} : { marketId: market }),
+        ...(resync ? { resyncRequired: true } : {}),
+      },
+    },
+  );
+  return resync && market !== undefined ? { error, resyncMarket: market } : { error };
 }
 
 /**
