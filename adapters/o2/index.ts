@@ -179,15 +179,3 @@ export type {
   O2BookSource,
 } from './book/index.js';
 // ---- end book ----
-// ---- book ----
-export { watchO2OrderBook, createO2BookStats, toLevelInputs } from './book/index.js';
-export type {
-  O2WatchOrderBookOptions,
-  O2BookVerifyOptions,
-  O2BookVerifyStats,
-  O2BookStats,
-  O2BookEvent,
-  O2BookResyncReason,
-  O2BookSource,
-} from './book/index.js';
-// ---- end book ----
