@@ -18,9 +18,16 @@ export interface Command {
   readonly options: OptionSpec;
   /** Most positional arguments accepted (more is a usage error). */
   readonly maxPositionals: number;
-  /** Runs the command; resolves with the exit code. */
-  run(ctx: CommandContext, values: OptionValues, positionals: readonly string[]): Promise<number>;
+  /** Loads the implementation (on demand: help and usage errors do not load the SDK). */
+  load(): Promise<CommandRun>;
 }
+
+/** A command's implementation: runs it and resolves with the exit code. */
+export type CommandRun = (
+  ctx: CommandContext,
+  values: OptionValues,
+  positionals: readonly string[],
+) => Promise<number>;
 
 /**
  * Resolves when `signal` aborts or `ms` elapses (never, when `ms` is undefined).

@@ -1,4 +1,4 @@
-import { isTickwireError } from '../src/index.js';
+import { isTickwireError } from '../src/errors/index.js';
 
 /**
  * A mistake in how the command was called (unknown command, bad flag or value, unknown

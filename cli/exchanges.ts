@@ -1,4 +1,5 @@
 import {
+  canonicalDecimalString,
   fromScaledInteger,
   isTickwireError,
   MarketRegistry,
@@ -15,11 +16,9 @@ import {
 import { BinanceAdapter, createBinanceSimulatorProtocol } from '../adapters/binance/index.js';
 import { type OptionValues, stringOption } from './args.js';
 import { UsageError } from './errors.js';
+import { exchangeNames, type ExchangeName } from './names.js';
 
-/** Exchanges the command line knows. */
-export const exchangeNames = ['o2', 'binance'] as const;
-/** One of {@link exchangeNames}. */
-export type ExchangeName = (typeof exchangeNames)[number];
+export { exchangeNames, type ExchangeName } from './names.js';
 
 /** Market channels the command line can stream and record. */
 export type MarketChannel = 'depth' | 'trades';
@@ -126,8 +125,9 @@ const binance: ExchangeSpec = {
     );
     return { url: `${endpoints.wsUrl}/stream?streams=${streams.join('/')}`, send: [] };
   },
-  humanPrice: (_market, wire) => wire,
-  humanQuantity: (_market, wire) => wire,
+  // Binance sends decimals already (`"60000.01000000"`): only the padding zeros go.
+  humanPrice: (_market, wire) => canonicalDecimalString(wire, 'price'),
+  humanQuantity: (_market, wire) => canonicalDecimalString(wire, 'quantity'),
 };
 
 const specs: Record<ExchangeName, ExchangeSpec> = { o2, binance };
@@ -237,16 +237,16 @@ export function resolveEndpoints(
  * is a usage error that lists the known ones.
  *
  * @example
- * const [m] = await resolveMarkets(spec, endpoints, ['FUEL/USDC'], signal, 'stream');
+ * const [m] = await resolveMarkets(spec, (s) => spec.loadMarkets(endpoints, s), ['FUEL/USDC'], signal, 'stream');
  */
 export async function resolveMarkets(
   spec: ExchangeSpec,
-  endpoints: Endpoints,
+  load: (signal: AbortSignal) => Promise<readonly MarketInfo[]>,
   names: readonly string[],
   signal: AbortSignal,
   command: string,
 ): Promise<MarketInfo[]> {
-  const list = await spec.loadMarkets(endpoints, signal);
+  const list = await load(signal);
   const aliases = spec.aliases;
   const registry = new MarketRegistry({
     exchange: spec.name,

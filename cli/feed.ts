@@ -5,7 +5,10 @@ import {
   type MarketInfo,
   type OrderBookReader,
   type Trade,
+  type WsStats,
 } from '../src/index.js';
+import { BinanceAdapter } from '../adapters/binance/index.js';
+import { O2Adapter } from '../adapters/o2/index.js';
 import { UsageError } from './errors.js';
 import type { Endpoints, ExchangeSpec } from './exchanges.js';
 
@@ -19,6 +22,8 @@ export interface FeedCounters {
 
 /** The streams of one exchange connection, as the `stream` and `book` commands use them. */
 export interface LiveFeed {
+  /** The exchange's markets (loaded once). */
+  markets(signal: AbortSignal): Promise<readonly MarketInfo[]>;
   depth(market: MarketInfo, signal: AbortSignal): AsyncIterable<DepthUpdate>;
   trades(market: MarketInfo, signal: AbortSignal): AsyncIterable<Trade>;
   /** A maintained book: the same reader yielded after every change. */
@@ -51,16 +56,56 @@ export async function* booksFromDepth(
   }
 }
 
+function sumWs(stats: { ws: Readonly<Record<string, WsStats>> }): FeedCounters {
+  let messagesIn = 0;
+  let reconnects = 0;
+  for (const s of Object.values(stats.ws)) {
+    messagesIn += s.messagesIn;
+    reconnects += s.reconnects;
+  }
+  return { messagesIn, reconnects };
+}
+
+function o2Feed(endpoints: Endpoints): LiveFeed {
+  const o2 = new O2Adapter({ restUrl: endpoints.restUrl, wsUrl: endpoints.wsUrl });
+  return {
+    markets: (signal) => o2.getMarkets({ signal }),
+    depth: (m, signal) => o2.streamDepth(m.symbol, { signal }),
+    trades: (m, signal) => o2.streamTrades(m.symbol, { signal }),
+    books: (m, signal) => booksFromDepth(o2.streamDepth(m.symbol, { signal })),
+    counters: () => sumWs(o2.stats()),
+    onEvent: (listener) => o2.events.on(listener),
+    close: () => o2.close(),
+  };
+}
+
+function binanceFeed(endpoints: Endpoints): LiveFeed {
+  const binance = new BinanceAdapter({ restUrl: endpoints.restUrl, wsUrl: endpoints.wsUrl });
+  return {
+    markets: (signal) => binance.loadMarkets({ signal }),
+    depth: (m, signal) => binance.streamDepth(m.symbol, { signal }),
+    trades: (m, signal) => binance.streamTrades(m.symbol, { signal }),
+    books: (m, signal) => binance.watchOrderBook(m.symbol, { signal }),
+    counters: () => sumWs(binance.stats()),
+    onEvent: (listener) => binance.events.on(listener),
+    close: () => binance.close(),
+  };
+}
+
 /**
- * Opens the streams of `spec` at `endpoints`; an exchange whose adapter has no streams yet
- * is a usage error (exit 2) that says so.
+ * Opens the streams of `spec` at `endpoints`.
  *
  * @example
- * await using feed = openFeed(spec, endpoints, 'stream');
+ * const feed = openFeed(spec, endpoints, 'stream');
+ * try { for await (const t of feed.trades(market, signal)) print(t); } finally { await feed.close(); }
  */
-export function openFeed(spec: ExchangeSpec, _endpoints: Endpoints, command: string): LiveFeed {
-  throw new UsageError(
-    `${spec.name} streams are not available in this version yet (record, replay and simulate work)`,
-    command,
-  );
+export function openFeed(spec: ExchangeSpec, endpoints: Endpoints, command: string): LiveFeed {
+  switch (spec.name) {
+    case 'o2':
+      return o2Feed(endpoints);
+    case 'binance':
+      return binanceFeed(endpoints);
+    default:
+      throw new UsageError(`${String(spec.name)} has no streams`, command);
+  }
 }

@@ -39,7 +39,7 @@ export function processIo(env: NodeJS.ProcessEnv = process.env): CliIo {
     isTTY,
     color: isTTY && !noColor && env['TERM'] !== 'dumb',
     get columns() {
-      return process.stdout.columns ?? 80;
+      return process.stdout.columns || 80;
     },
   };
 }

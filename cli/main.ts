@@ -101,7 +101,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       io.out(command.help);
       return 0;
     }
-    return await command.run({ io, signal: controller.signal }, values, positionals);
+    const run = await command.load();
+    return await run({ io, signal: controller.signal }, values, positionals);
   } catch (e) {
     // Ctrl-C while connecting: the abort surfaces as an error, but the user asked to stop.
     if (controller.signal.aborted && !(e instanceof UsageError)) return 0;

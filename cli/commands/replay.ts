@@ -1,8 +1,4 @@
-import { FixtureReplayer } from '../../src/testing/index.js';
-import { durationOption, numberOption, stringOption } from '../args.js';
-import { type Command, untilAborted } from '../command.js';
-import { UsageError } from '../errors.js';
-
+import type { Command } from '../command.js';
 const help = `Usage: tickwire replay <file.jsonl> [options]
 
 Serves a recording (from \`tickwire record\`) as a WebSocket server on 127.0.0.1: every
@@ -35,33 +31,5 @@ export const replayCommand: Command = {
     duration: { type: 'string' },
     json: { type: 'boolean' },
   },
-  async run({ io, signal }, values, positionals) {
-    const file = positionals[0];
-    if (file === undefined) throw new UsageError('missing <file.jsonl>', 'replay');
-    const rawSpeed = stringOption(values, 'speed');
-    const speed =
-      rawSpeed === 'max'
-        ? Number.POSITIVE_INFINITY
-        : (numberOption(values, 'speed', 'replay', { min: 0.001, max: 1e6, integer: false }) ?? 1);
-    const port = numberOption(values, 'port', 'replay', { min: 0, max: 65_535 }) ?? 0;
-    const durationMs = durationOption(values, 'replay');
-    await using replayer = await new FixtureReplayer({
-      file,
-      speed,
-      port,
-      closeWhenDone: values['close-when-done'] === true,
-    }).start({ signal });
-    if (values['json'] === true) {
-      io.out(
-        JSON.stringify({ url: replayer.url, frames: replayer.frameCount, speed: rawSpeed ?? '1' }),
-      );
-    } else {
-      io.out(
-        `replaying ${replayer.frameCount} frames from ${file} on ${replayer.url} (speed ${speed === Number.POSITIVE_INFINITY ? 'max' : `${speed}x`})`,
-      );
-    }
-    await untilAborted(signal, durationMs);
-    io.err(`replay stopped: ${replayer.framesSent} frames sent`);
-    return 0;
-  },
+  load: async () => (await import('./replay-run.js')).run,
 };

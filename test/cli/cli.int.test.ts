@@ -148,6 +148,35 @@ describe('network failures exit 1 without a stack', () => {
 });
 
 describe('simulate, record, replay', () => {
+  it('simulate runs a fault scenario file and reports the faults it fired', async () => {
+    const file = path.join(dir, 'faults.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        steps: [
+          { atMs: 100, fault: { kind: 'dropConnections' } },
+          { afterEvents: 5, fault: { kind: 'stall', durationMs: 200 } },
+        ],
+      }),
+    );
+    const r = await runCli([
+      'simulate',
+      '--exchange',
+      'binance',
+      '--rate',
+      '100',
+      '--faults',
+      file,
+      '--duration',
+      '1.5',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^binance simulator listening on http:\/\/127\.0\.0\.1:\d+/);
+    expect(r.stdout).toContain('markets    BTC/USDT, ETH/USDT');
+    expect(r.stderr).toContain(`faults: 2 step(s) armed from ${file}`);
+    expect(r.stderr).toContain('faults: every step fired (dropConnections 1, stall 1)');
+  });
+
   it('records frames from the simulator and replays exactly those frames', async () => {
     const sim = await startCli([
       'simulate',
@@ -216,5 +245,177 @@ describe('simulate, record, replay', () => {
     const stopped = await replay.stop();
     expect(stopped.code).toBe(0);
     expect(stopped.stderr).toContain('replay stopped: 25 frames sent');
+  });
+});
+
+describe('stream and book against `tickwire simulate`', () => {
+  const decimal = /^\d+(\.\d+)?$/;
+
+  it('stream --json prints one parseable trade per line with the right fields', async () => {
+    const sim = await startCli(['simulate', '--exchange', 'o2', '--json', '--rate', '200']);
+    const { url } = JSON.parse(sim.firstLine) as { url: string };
+    const r = await runCli([
+      'stream',
+      'o2',
+      'trades',
+      'FUEL/USDC',
+      '--json',
+      '--count',
+      '5',
+      '--url',
+      url,
+    ]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(5);
+    const ids = new Set<string>();
+    for (const line of lines) {
+      const t = JSON.parse(line) as Record<string, unknown>;
+      expect(Object.keys(t).sort()).toEqual(
+        ['channel', 'exchange', 'id', 'market', 'price', 'quantity', 'side', 'time'].sort(),
+      );
+      expect(t).toMatchObject({ exchange: 'o2', channel: 'trades', market: 'fFUEL/fUSDC' });
+      expect(t['price']).toMatch(decimal);
+      expect(t['quantity']).toMatch(decimal);
+      // fFUEL trades near the simulator's start price, 0.0213, in human units.
+      expect(Number(t['price'])).toBeGreaterThan(0.01);
+      expect(Number(t['price'])).toBeLessThan(0.05);
+      expect(['buy', 'sell']).toContain(t['side']);
+      expect(typeof t['time']).toBe('number');
+      ids.add(t['id'] as string);
+    }
+    expect(ids.size).toBe(5);
+    expect((await sim.stop()).code).toBe(0);
+  });
+
+  it('stream --json depth starts with a snapshot in human units, then deltas', async () => {
+    const sim = await startCli(['simulate', '--exchange', 'o2', '--json', '--rate', '200']);
+    const { url } = JSON.parse(sim.firstLine) as { url: string };
+    const r = await runCli([
+      'stream',
+      'o2',
+      'depth',
+      'fETH/fUSDC',
+      '--json',
+      '--count',
+      '4',
+      '--url',
+      url,
+    ]);
+    expect(r.code).toBe(0);
+    const updates = r.stdout
+      .trim()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            kind: string;
+            market: string;
+            bids: [string, string][];
+            asks: [string, string][];
+            receivedAt: number;
+          },
+      );
+    expect(updates.map((u) => u.kind)).toEqual(['snapshot', 'delta', 'delta', 'delta']);
+    const snap = updates[0]!;
+    expect(snap.market).toBe('fETH/fUSDC');
+    expect(snap.bids.length).toBeGreaterThan(0);
+    expect(snap.asks.length).toBeGreaterThan(0);
+    for (const [price, size] of [...snap.bids, ...snap.asks]) {
+      expect(price).toMatch(decimal);
+      expect(size).toMatch(decimal);
+    }
+    // Near 3150 (the simulator's fETH start price), best bid below best ask.
+    expect(Number(snap.bids[0]![0])).toBeGreaterThan(3000);
+    expect(Number(snap.bids[0]![0])).toBeLessThan(Number(snap.asks[0]![0]));
+    expect((await sim.stop()).code).toBe(0);
+  });
+
+  it('book --json prints the maintained book each interval', async () => {
+    const sim = await startCli(['simulate', '--exchange', 'o2', '--json', '--rate', '200']);
+    const { url } = JSON.parse(sim.firstLine) as { url: string };
+    const r = await runCli([
+      'book',
+      'o2',
+      'fFUEL/fUSDC',
+      '--json',
+      '--depth',
+      '3',
+      '--interval',
+      '0.2',
+      '--duration',
+      '1.5',
+      '--url',
+      url,
+    ]);
+    expect(r.code).toBe(0);
+    const views = r.stdout
+      .trim()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            synced: boolean;
+            bids: [string, string][];
+            asks: [string, string][];
+            messagesIn: number;
+          },
+      );
+    expect(views.length).toBeGreaterThanOrEqual(3);
+    const last = views[views.length - 1]!;
+    expect(last.synced).toBe(true);
+    expect(last.bids).toHaveLength(3);
+    expect(last.asks).toHaveLength(3);
+    expect(Number(last.bids[0]![0])).toBeLessThan(Number(last.asks[0]![0]));
+    expect(last.messagesIn).toBeGreaterThan(0);
+    expect((await sim.stop()).code).toBe(0);
+  });
+
+  it('stream --json works the same on binance (BTCUSDT and BTC/USDT both resolve)', async () => {
+    const sim = await startCli(['simulate', '--exchange', 'binance', '--json', '--rate', '200']);
+    const { url } = JSON.parse(sim.firstLine) as { url: string };
+    const trades = await runCli([
+      'stream',
+      'binance',
+      'trades',
+      'BTCUSDT',
+      '--json',
+      '--count',
+      '3',
+      '--url',
+      url,
+    ]);
+    expect(trades.code).toBe(0);
+    for (const line of trades.stdout.trim().split('\n')) {
+      expect(JSON.parse(line)).toMatchObject({
+        exchange: 'binance',
+        channel: 'trades',
+        market: 'BTC/USDT',
+        price: expect.stringMatching(decimal),
+        quantity: expect.stringMatching(decimal),
+      });
+    }
+    const depth = await runCli([
+      'stream',
+      'binance',
+      'depth',
+      'BTC/USDT',
+      '--json',
+      '--count',
+      '2',
+      '--url',
+      url,
+    ]);
+    expect(depth.code).toBe(0);
+    const [snap, delta] = depth.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { kind: string; sequence?: string; bids: [string, string][] });
+    expect(snap!.kind).toBe('snapshot');
+    expect(delta!.kind).toBe('delta');
+    // Binance sequences its depth: the delta carries its update id; padding zeros are gone.
+    expect(delta!.sequence).toMatch(/^\d+$/);
+    expect(snap!.bids[0]![0]).not.toMatch(/\.\d*0$/);
+    expect((await sim.stop()).code).toBe(0);
   });
 });
