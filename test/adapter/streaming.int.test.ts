@@ -11,7 +11,7 @@ import {
 import type { MarketInfo } from '../../src/adapter/models.js';
 import type { SubscribeOptions } from '../../src/adapter/streaming.js';
 import { createError, isTickwireError } from '../../src/errors/index.js';
-import { WsManager } from '../../src/ws/index.js';
+import { WsManager, WsPool } from '../../src/ws/index.js';
 
 const endpoints = {
   markets: { method: 'GET', path: '/markets', what: 'fake markets', schema: z.array(z.unknown()) },
@@ -25,6 +25,7 @@ type FakeChannels = {
   ticks: { params: { market: string; variant?: string }; event: Tick };
   broken: { params: Record<string, never>; event: Tick };
   notCarried: { params: Record<string, never>; event: Tick };
+  pooled: { params: { market: string }; event: Tick };
 };
 interface WireFrame {
   readonly ch: string;
@@ -44,7 +45,7 @@ class FakeAdapter extends ExchangeAdapter<FakeChannels, typeof endpoints> {
       exchange: 'fake',
       rest: { baseUrl: 'http://127.0.0.1:9', retry: { maxAttempts: 1 } },
       endpoints,
-      channels: ['ticks', 'broken', 'notCarried'],
+      channels: ['ticks', 'broken', 'notCarried', 'pooled'],
     });
     this.addConnection(
       'public',
@@ -55,7 +56,26 @@ class FakeAdapter extends ExchangeAdapter<FakeChannels, typeof endpoints> {
         heartbeat: false,
       }),
     );
+    this.addConnection(
+      'pool',
+      new WsPool<WireFrame>({
+        urls: [wsUrl],
+        router: (m) => m.ch,
+        backoff: { base: 10, cap: 50, jitter: 0 },
+        heartbeat: false,
+        streamsPerConnection: 1,
+      }),
+    );
     this.defineChannels({
+      pooled: ({ market }) => ({
+        connection: 'pool',
+        spec: {
+          key: `pooled.${market}`,
+          subscribe: () => ({ sub: `pooled.${market}` }),
+          unsubscribe: () => ({ unsub: `pooled.${market}` }),
+        },
+        parse: (m: unknown) => ({ market, price: String((m as WireFrame).prices) }),
+      }),
       ticks: async ({ market, variant }) => {
         this.builds++;
         await this.gate;
@@ -331,6 +351,37 @@ describe('ExchangeAdapter.subscribe over a channel table', () => {
       expect.arrayContaining(['connecting', 'open', 'closed', 'reconnecting', 'resubscribed']),
     );
     expect(adapter.stats().ws.public!.reconnects).toBe(1);
+  });
+
+  it('a WsPool plugs in as a connection: sharded subscriptions, pool counters summed', async () => {
+    adapter = new FakeAdapter(wsUrl);
+    let unroutable = 0;
+    let bothUnroutable!: () => void;
+    const unroutableSeen = new Promise<void>((resolve) => {
+      bothUnroutable = resolve;
+    });
+    adapter.events.on('error', (e) => {
+      if (e.error.code === 'MESSAGE_UNROUTABLE' && ++unroutable === 2) bothUnroutable();
+    });
+    const a = adapter.subscribe('pooled', { market: 'A' });
+    const b = adapter.subscribe('pooled', { market: 'B' });
+    await serverGot((m) => m.sub === 'pooled.A');
+    await serverGot((m) => m.sub === 'pooled.B');
+    expect(clients.size).toBe(2); // one stream per connection
+    broadcast({ ch: 'pooled.A', prices: '1' });
+    broadcast({ ch: 'pooled.B', prices: '2' });
+    expect((await a.next()).value).toEqual({ market: 'A', price: '1' });
+    expect((await b.next()).value).toEqual({ market: 'B', price: '2' });
+    // Each connection also got the other channel's frame: unroutable there, reported.
+    await unroutableSeen;
+    const pool = adapter.stats().ws['pool']!;
+    expect(pool.messagesIn).toBe(4);
+    expect(pool.unroutable).toBe(2);
+    expect(pool.messagesOut).toBe(2);
+    expect(adapter.stats().streams.errors).toEqual({ MESSAGE_UNROUTABLE: 2 });
+    await a.return();
+    await b.return();
+    expect(adapter.stats().streams.live).toEqual({});
   });
 
   it('close() ends live loops (attached or still resolving) and later subscriptions fail with CLOSED', async () => {
