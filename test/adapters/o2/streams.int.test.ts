@@ -115,7 +115,11 @@ function adapter(extra: { pingIntervalMs?: number } = {}): O2Adapter {
   o2 = new O2Adapter({
     restUrl: sim.httpUrl,
     wsUrl: `${sim.wsUrl}/v1/ws`,
-    stream: { backoff: { base: 20, cap: 100, jitter: 0 }, ...extra },
+    stream: {
+      backoff: { base: 20, cap: 100, jitter: 0 },
+      circuitBreaker: { openMs: 50 },
+      ...extra,
+    },
   });
   return o2;
 }
@@ -155,6 +159,17 @@ function stepUntilBothMarketsMove(): SimEvent[] {
     }
   }
   throw new Error('the simulator did not move both markets');
+}
+
+/** Steps until the market trades; returns how many trades its frames carry. */
+function collectTrades(market: string): number {
+  for (let i = 0; i < 500; i++) {
+    const n = collect(() => sim.step(5))
+      .filter((e) => e.type === 'trade' && e.market === market)
+      .reduce((sum, e) => sum + (e.type === 'trade' ? e.trades.length : 0), 0);
+    if (n > 0) return n;
+  }
+  throw new Error(`no trade on ${market}`);
 }
 
 function nextEvent<T extends AdapterEvent['type']>(
@@ -430,6 +445,23 @@ describe('O2Adapter streams against the simulator', () => {
     const got = await take(trades, n);
     expect(got).toHaveLength(n);
     expect(o.stats().ws['o2']!.reconnects).toBe(1);
+  });
+
+  it('reconnect never gives up by default: 12 refused attempts (the official SDK stops at 10), then data again', async () => {
+    const o = adapter();
+    const trades = o.streamTrades('fFUEL/fUSDC');
+    await rec.until(() => rec.count(action('subscribe_trades')) === 1);
+    let attempts = 0;
+    o.events.on('reconnecting', () => attempts++);
+    const resubscribed = nextEvent(o, 'resubscribed');
+    sim.inject({ kind: 'refuseConnections', count: 12 });
+    sim.inject({ kind: 'dropConnections' });
+    await resubscribed;
+    expect(attempts).toBeGreaterThanOrEqual(13);
+    expect(sim.stats().faults['refuseConnections']).toBe(12);
+    await rec.until(() => rec.count(action('subscribe_trades')) === 2);
+    const n = collectTrades(FUEL.id);
+    expect(await take(trades, n)).toHaveLength(n);
   });
 
   it('malformed frames and server error frames: typed errors, counted, the stream goes on', async () => {
