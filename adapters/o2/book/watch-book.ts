@@ -142,13 +142,17 @@ export interface O2BookSource<TUpdate extends DepthUpdate = DepthUpdate> {
   readonly process?: (update: TUpdate) => DepthUpdate | undefined;
 }
 
+const NO_LEVELS: readonly LevelInput[] = Object.freeze([]);
+
 /**
  * Levels of a {@link DepthUpdate} as book input tuples.
  *
  * @example
  * book.applyDelta({ bids: toLevelInputs(update.bids), asks: toLevelInputs(update.asks) });
  */
-export function toLevelInputs(levels: readonly DepthLevel[]): LevelInput[] {
+export function toLevelInputs(levels: readonly DepthLevel[]): readonly LevelInput[] {
+  // One side of a delta is often empty: no allocation for it.
+  if (levels.length === 0) return NO_LEVELS;
   const out = new Array<LevelInput>(levels.length);
   for (let i = 0; i < levels.length; i++) {
     const l = levels[i] as DepthLevel;
@@ -311,6 +315,7 @@ class O2BookWatch<TUpdate extends DepthUpdate> {
     // when applied after it; anything it missed is what the next verification is for.
     this.#stats.snapshots++;
     this.#sync.applySnapshot({ ...remote, receivedAt: Date.now() });
+    this.#verifier?.snapshotApplied();
     this.#afterUpdate();
   }
 
