@@ -4,7 +4,8 @@
 // process) floods pre-built frames captured from the O2 simulator as fast as each socket
 // drains. A B C alternation (tickwire, raw, and streamDepth alone to split the stream and
 // book costs), RUNS runs per side, medians; both books must end equal to the
-// simulator's book. Bounded: EVENTS market events per run (≈ as many frames), RUNS runs.
+// simulator's book. Bounded: EVENTS market events per run (≈ as many frames), RUNS runs,
+// each run at most BENCH_RUN_TIMEOUT_MS (60 s).
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { type DepthRunResult, runRaw, runStream, runTickwire } from './lib/o2-depth-clients.js';

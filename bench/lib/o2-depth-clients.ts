@@ -25,6 +25,13 @@ export interface DepthRunResult {
 type Levels = readonly (readonly [string, string])[];
 
 const TOP = 20;
+/** A run that has not finished after this long fails (the bench is bounded in time too). */
+const RUN_TIMEOUT_MS = Number(process.env.BENCH_RUN_TIMEOUT_MS ?? 60_000);
+
+/** An AbortSignal that fires after RUN_TIMEOUT_MS (the loop then rejects with ABORTED). */
+function runDeadline(): AbortSignal {
+  return AbortSignal.timeout(RUN_TIMEOUT_MS);
+}
 
 function equalTop(bids: Levels, asks: Levels, truth: O2DepthServerInfo['truth']): boolean {
   const same = (a: Levels, b: Levels): boolean => {
@@ -77,6 +84,10 @@ export function runRaw(info: O2DepthServerInfo): Promise<DepthRunResult> {
       }
     };
     ws.on('error', reject);
+    const timer = setTimeout(() => {
+      ws.terminate();
+      reject(new Error(`raw: run not finished after ${RUN_TIMEOUT_MS} ms (${count} frames)`));
+    }, RUN_TIMEOUT_MS);
     ws.on('open', () =>
       ws.send(
         JSON.stringify({ action: 'subscribe_depth', market_id: info.marketId, precision: '10' }),
@@ -102,6 +113,7 @@ export function runRaw(info: O2DepthServerInfo): Promise<DepthRunResult> {
       if (count < info.frames) return;
       const cpu = process.cpuUsage(cpu0);
       const elapsedMs = Number(process.hrtime.bigint() - t0) / 1e6;
+      clearTimeout(timer);
       ws.terminate();
       resolve({
         frames: count - 1,
@@ -127,7 +139,8 @@ export async function runStream(info: O2DepthServerInfo): Promise<DepthRunResult
     let t0 = 0n;
     let cpu0: NodeJS.CpuUsage | undefined;
     let last: unknown;
-    for await (const update of o2.streamDepth(info.marketId, { capacity: 1 << 20 })) {
+    const signal = runDeadline();
+    for await (const update of o2.streamDepth(info.marketId, { capacity: 1 << 20, signal })) {
       if (count++ === 0) {
         t0 = process.hrtime.bigint();
         cpu0 = process.cpuUsage();
@@ -153,8 +166,8 @@ export async function runTickwire(info: O2DepthServerInfo): Promise<DepthRunResu
     let cpu0: NodeJS.CpuUsage | undefined;
     let reads = 0;
     let applied0 = 0;
-    const controller = new AbortController();
-    for await (const view of o2.watchOrderBook(info.marketId, { signal: controller.signal })) {
+    const signal = runDeadline();
+    for await (const view of o2.watchOrderBook(info.marketId, { signal })) {
       const applied = o2.bookStats().updates;
       if (reads++ === 0) {
         applied0 = applied;
