@@ -101,7 +101,17 @@ export interface SubscribeOptions {
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
 
-/** What a {@link ChannelStream} reports back to its adapter (internal). */
+/**
+ * What a {@link ChannelStream} reports back to its adapter (implemented by
+ * `ExchangeAdapter`; only needed to build a `ChannelStream` outside an adapter).
+ *
+ * @example
+ * const host: ChannelStreamHost<unknown> = {
+ *   attach: (route, stream) => manager.subscribe(route.spec, stream.readerOptions),
+ *   parseFailed: (_route, _message, error) => console.warn(error.code),
+ *   detach: () => undefined,
+ * };
+ */
 export interface ChannelStreamHost<TMessage> {
   /** Attaches a resolved route; returns the raw reader, or throws (conflict, closed…). */
   attach(
@@ -146,7 +156,7 @@ export class ChannelStream<TEvent> implements AsyncIterableIterator<TEvent> {
   #pendingAt = 0;
   #onAbort: (() => void) | undefined;
 
-  /** @internal Created by `ExchangeAdapter.subscribe`. */
+  /** Created by `ExchangeAdapter.subscribe` (or a custom {@link ChannelStreamHost}). */
   constructor(
     channel: string,
     host: ChannelStreamHost<unknown>,
@@ -291,7 +301,7 @@ export class ChannelStream<TEvent> implements AsyncIterableIterator<TEvent> {
     this.#markReady();
   }
 
-  /** The raw reader's options (for the host). @internal */
+  /** The raw reader's options: capacity, overflow and signal of this subscription (for the host). */
   get readerOptions(): BoundedStreamOptions<unknown> {
     const o = this.#options;
     return {
