@@ -1,4 +1,4 @@
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import { createError, isTickwireError } from '../errors/tickwire-error.js';
 import type { TickwireError } from '../errors/tickwire-error.js';
 import type { HttpMethod } from './types.js';
@@ -114,24 +114,38 @@ export class RestConnection {
    * @example
    * const res = await conn.request({ method: 'POST', path: '/order', headers, body }, { signal });
    */
-  async request(wire: WireRequest, options: { signal?: AbortSignal } = {}): Promise<WireResponse> {
+  request(wire: WireRequest, options: { signal?: AbortSignal } = {}): Promise<WireResponse> {
     const { signal } = options;
-    try {
-      const res = await this.#pool.request({
-        method: wire.method,
-        path: wire.path,
-        headers: wire.headers,
-        body: wire.body ?? null,
-        signal: signal ?? null,
-        ...(wire.timeoutMs === undefined
-          ? {}
-          : { headersTimeout: wire.timeoutMs, bodyTimeout: wire.timeoutMs }),
-      });
-      const text = await res.body.text();
-      return { status: res.statusCode, headers: res.headers, text };
-    } catch (cause) {
-      throw this.#mapError(cause, wire, signal);
-    }
+    return new Promise<WireResponse>((resolve, reject) => {
+      const handler = new CollectBody(
+        resolve,
+        (cause) => reject(this.#mapError(cause, wire, signal)),
+        signal,
+      );
+      if (signal !== undefined) {
+        if (signal.aborted) {
+          handler.onAbort();
+          return;
+        }
+        signal.addEventListener('abort', handler, { once: true });
+      }
+      // `dispatch` with a handler that collects the body, rather than `request` +
+      // `body.text()`: no Readable stream, AsyncResource or consume machinery per response
+      // (about a sixth of undici's per-request cost in the rest bench). Timeouts, the size cap
+      // and keep-alive are the pool's (or this request's), exactly as with `request`.
+      this.#pool.dispatch(
+        {
+          method: wire.method,
+          path: wire.path,
+          headers: wire.headers,
+          body: wire.body ?? null,
+          ...(wire.timeoutMs === undefined
+            ? {}
+            : { headersTimeout: wire.timeoutMs, bodyTimeout: wire.timeoutMs }),
+        },
+        handler,
+      );
+    });
   }
 
   /**
@@ -200,6 +214,103 @@ export class RestConnection {
       }
     }
   }
+}
+
+const NO_HEADERS: Readonly<Record<string, string | string[] | undefined>> = Object.freeze({});
+
+/**
+ * Undici dispatch handler that gathers one response: status, parsed headers, the body as
+ * UTF-8 text. Settles once; an abort of the caller's signal rejects at once (a request still
+ * waiting for a socket is then aborted when it would start, so it is never sent).
+ */
+class CollectBody implements Dispatcher.DispatchHandler {
+  #resolve: ((res: WireResponse) => void) | undefined;
+  readonly #reject: (cause: unknown) => void;
+  readonly #signal: AbortSignal | undefined;
+  #controller: Dispatcher.DispatchController | undefined;
+  #status = 0;
+  #headers: Readonly<Record<string, string | string[] | undefined>> = NO_HEADERS;
+  #chunks: Buffer[] = [];
+
+  constructor(
+    resolve: (res: WireResponse) => void,
+    reject: (cause: unknown) => void,
+    signal: AbortSignal | undefined,
+  ) {
+    this.#resolve = resolve;
+    this.#reject = reject;
+    this.#signal = signal;
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    if (this.#resolve === undefined) {
+      // Settled already (aborted while waiting for a socket): never send it.
+      controller.abort(abortReason(this.#signal));
+      return;
+    }
+    this.#controller = controller;
+    this.#status = 0;
+    this.#headers = NO_HEADERS;
+    this.#chunks = [];
+  }
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Readonly<Record<string, string | string[] | undefined>>,
+  ): void {
+    if (statusCode < 200) return; // informational (1xx): the final response follows
+    this.#status = statusCode;
+    this.#headers = headers;
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.#chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    const resolve = this.#resolve;
+    if (resolve === undefined) return;
+    this.#settle();
+    const chunks = this.#chunks;
+    const text =
+      chunks.length === 0
+        ? ''
+        : chunks.length === 1
+          ? chunks[0]!.toString('utf8')
+          : Buffer.concat(chunks).toString('utf8');
+    resolve({ status: this.#status, headers: this.#headers, text });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    if (this.#resolve === undefined) return;
+    this.#settle();
+    this.#reject(error);
+  }
+
+  /** The caller's signal fired. */
+  onAbort(): void {
+    if (this.#resolve === undefined) return;
+    const controller = this.#controller;
+    this.#settle();
+    controller?.abort(abortReason(this.#signal));
+    this.#reject(this.#signal?.reason);
+  }
+
+  /** `EventListener` form, so the handler itself is the signal's listener. */
+  handleEvent(): void {
+    this.onAbort();
+  }
+
+  #settle(): void {
+    this.#resolve = undefined;
+    this.#signal?.removeEventListener('abort', this);
+  }
+}
+
+function abortReason(signal: AbortSignal | undefined): Error {
+  const reason: unknown = signal?.reason;
+  return reason instanceof Error ? reason : new Error('aborted', { cause: reason });
 }
 
 function errorCode(e: unknown): string | undefined {
