@@ -1,5 +1,4 @@
 import {
-  OrderBook,
   type AdapterEvent,
   type DepthUpdate,
   type MarketInfo,
@@ -33,29 +32,6 @@ export interface LiveFeed {
   close(): Promise<void>;
 }
 
-/**
- * A maintained book from a depth stream (snapshot replaces, delta sets levels), for
- * exchanges whose adapter has no `watchOrderBook` yet.
- *
- * @example
- * for await (const book of booksFromDepth(feed.depth(m, signal))) render(book);
- */
-export async function* booksFromDepth(
-  updates: AsyncIterable<DepthUpdate>,
-): AsyncGenerator<OrderBookReader> {
-  const book = new OrderBook();
-  for await (const u of updates) {
-    const levels = {
-      bids: u.bids.map((l) => [l.price, l.quantity] as const),
-      asks: u.asks.map((l) => [l.price, l.quantity] as const),
-    };
-    if (u.kind === 'snapshot') book.applySnapshot(levels);
-    else if (book.isSynced) book.applyDelta(levels);
-    else continue;
-    yield book;
-  }
-}
-
 function sumWs(stats: { ws: Readonly<Record<string, WsStats>> }): FeedCounters {
   let messagesIn = 0;
   let reconnects = 0;
@@ -72,7 +48,7 @@ function o2Feed(endpoints: Endpoints): LiveFeed {
     markets: (signal) => o2.getMarkets({ signal }),
     depth: (m, signal) => o2.streamDepth(m.symbol, { signal }),
     trades: (m, signal) => o2.streamTrades(m.symbol, { signal }),
-    books: (m, signal) => booksFromDepth(o2.streamDepth(m.symbol, { signal })),
+    books: (m, signal) => o2.watchOrderBook(m.symbol, { signal }),
     counters: () => sumWs(o2.stats()),
     onEvent: (listener) => o2.events.on(listener),
     close: () => o2.close(),

@@ -211,6 +211,7 @@ export class DemoBot {
           this.#trouble('stalled feed');
           this.note('sdk', 'heartbeat: no PONG in time, dropping the socket to reconnect');
         } else {
+          if (e.error.code.startsWith('BOOK_')) this.#trouble(`a wrong book (${e.error.code})`);
           this.note('sdk', `${e.error.code}: ${e.error.message}`);
         }
         return;

@@ -1,29 +1,20 @@
-import { OrderBook, type OrderBookReader } from '../../src/index.js';
+import type { OrderBookReader } from '../../src/index.js';
 import type { O2Adapter } from '../../adapters/o2/index.js';
 
 /**
- * Maintained order books of one O2 market: the book after every depth update (a snapshot
- * replaces it — the first one, and a fresh one after every reconnect — a delta sets the
- * listed levels).
+ * The maintained order book of one O2 market, as the demo reads it: the adapter's
+ * self-verifying `watchOrderBook` (a fresh snapshot after every reconnect; checked against
+ * REST depth every 2 s, so a book that silently missed frames is rebuilt — the demo's
+ * `resynced` events).
  *
  * @example
  * for await (const book of booksOf(o2, 'fFUEL/fUSDC', 5, signal)) console.log(book.bestBid?.price);
  */
-export async function* booksOf(
+export function booksOf(
   o2: O2Adapter,
   market: string,
-  _depth: number,
+  depth: number,
   signal: AbortSignal,
-): AsyncGenerator<OrderBookReader> {
-  const book = new OrderBook({ market });
-  for await (const u of o2.streamDepth(market, { signal })) {
-    const levels = {
-      bids: u.bids.map((l) => [l.price, l.quantity] as const),
-      asks: u.asks.map((l) => [l.price, l.quantity] as const),
-    };
-    if (u.kind === 'snapshot') book.applySnapshot(levels, { receivedAt: u.receivedAt });
-    else if (book.isSynced) book.applyDelta(levels, { receivedAt: u.receivedAt });
-    else continue;
-    yield book;
-  }
+): AsyncIterable<OrderBookReader> {
+  return o2.watchOrderBook(market, { depth, verify: { intervalMs: 2000 }, signal });
 }

@@ -23,23 +23,35 @@ Not a terminal (piped, CI): plain lines instead of the live view. NO_COLOR=1: no
 
 /** When the demo's faults fire (ms from the start) and how long the stall lasts. */
 export interface DemoFaultPlan {
+  /** A depth update silently lost (O2 has no sequence numbers); `undefined`: none. */
+  readonly skipAtMs?: number;
   readonly dropAtMs: number;
   readonly stallAtMs: number;
   readonly stallMs: number;
-  /** Repeat the pair this often (ms) when the demo runs until Ctrl-C. */
+  /** Repeat the plan this often (ms) when the demo runs until Ctrl-C. */
   readonly repeatMs?: number;
 }
 
 /**
- * The fault plan: with a duration, the connection drop at 30 % and a stall at 50 % of it
- * (so the recovery shows before the end); without one, at 8 s and 16 s, every 30 s.
+ * The fault plan. Until Ctrl-C: a silently lost depth update at 5 s, the connection drop
+ * at 14 s, a 3 s stall at 22 s, again every 30 s. With a duration: the same at 15 %, 40 %
+ * and 65 % of it when it is 30 s or more; for shorter runs only the drop (30 %) and the
+ * stall (50 %), since finding a lost update takes two verification rounds.
  *
  * @example
  * faultPlan(15_000); // { dropAtMs: 4500, stallAtMs: 7500, stallMs: 3000 }
  */
 export function faultPlan(durationMs: number | undefined): DemoFaultPlan {
   if (durationMs === undefined) {
-    return { dropAtMs: 8000, stallAtMs: 16_000, stallMs: 3000, repeatMs: 30_000 };
+    return { skipAtMs: 5000, dropAtMs: 14_000, stallAtMs: 22_000, stallMs: 3000, repeatMs: 30_000 };
+  }
+  if (durationMs >= 30_000) {
+    return {
+      skipAtMs: Math.round(durationMs * 0.15),
+      dropAtMs: Math.round(durationMs * 0.4),
+      stallAtMs: Math.round(durationMs * 0.65),
+      stallMs: 3000,
+    };
   }
   return {
     dropAtMs: Math.round(durationMs * 0.3),
@@ -158,6 +170,17 @@ export async function main(argv: readonly string[], out?: DemoOutput): Promise<n
 
     const plan = faultPlan(durationMs);
     const injectPair = (): void => {
+      if (plan.skipAtMs !== undefined) {
+        timers.push(
+          setTimeout(() => {
+            bot.note(
+              'fault',
+              'FAULT injected: the exchange silently loses one depth update (no sequence numbers on O2: only REST verification can tell)',
+            );
+            sim.inject({ kind: 'skipSequence', count: 1 });
+          }, plan.skipAtMs),
+        );
+      }
       timers.push(
         setTimeout(() => {
           bot.note('fault', 'FAULT injected: the exchange drops every connection');
