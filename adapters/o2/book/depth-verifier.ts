@@ -331,8 +331,18 @@ function positive(v: number | undefined, fallback: number): number {
   return v !== undefined && v > 0 && Number.isFinite(v) ? v : fallback;
 }
 
+/**
+ * The canonical form of a book level's string (already validated by the book). O2 sends
+ * plain integers, which are canonical when they have no leading zero and no point: those
+ * are used as they are, without a parse on the path that runs per update during a check.
+ */
+function canonicalLocal(text: string): string {
+  const c = text.charCodeAt(0);
+  return c >= 49 && c <= 57 && text.indexOf('.') === -1 ? text : canonicalDecimalString(text);
+}
+
 const keyOfLevel = (price: string, quantity: string): string =>
-  `${canonicalDecimalString(price, 'price')}x${canonicalDecimalString(quantity, 'quantity')}`;
+  `${canonicalLocal(price)}x${canonicalLocal(quantity)}`;
 
 function sideKey(levels: readonly BookLevel[]): string {
   let out = '';

@@ -101,6 +101,22 @@ describe('DepthVerifier', () => {
     expect(h.pending[0]!.signal.aborted).toBe(true);
   });
 
+  it('compares exact values: local levels with leading zeros or trailing decimals match the canonical answer', async () => {
+    const h = harness({ confirmations: 1 });
+    h.book.applySnapshot({ bids: [['0100', '5.00']], asks: [['101.0', '04']] });
+    h.verifier.start();
+    await jest.advanceTimersByTimeAsync(1000);
+    h.take().resolve({ bids: [['100', '5']], asks: [['101', '4']] });
+    await jest.advanceTimersByTimeAsync(0);
+    expect(h.stats).toMatchObject({ matches: 1, mismatches: 0 });
+    await jest.advanceTimersByTimeAsync(1000);
+    h.take().resolve({ bids: [['100', '5']], asks: [['101', '4.5']] });
+    await jest.advanceTimersByTimeAsync(200);
+    expect(h.stats).toMatchObject({ matches: 1, mismatches: 1, drifts: 1 });
+    expect(h.drifts).toEqual(['ask level 0: local 101 × 4, exchange 101 × 4.5']);
+    h.verifier.close();
+  });
+
   it('declares drift only after `confirmations` mismatches in a row, naming the first difference', async () => {
     const h = harness();
     h.verifier.start();
