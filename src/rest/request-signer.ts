@@ -44,12 +44,13 @@ export interface QuerySignerOptions {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** Request fields the signer passes through unchanged. */
-const COPIED = ['isAuthRequired', 'throttle', 'idempotent', 'what', 'timeoutMs'] as const;
-// Fails to compile when RestRequest gains a field the signer neither rewrites nor copies.
+/** Request fields the signer passes through unchanged (copied one by one in `signQuery`). */
+type Copied = 'isAuthRequired' | 'throttle' | 'idempotent' | 'what' | 'timeoutMs';
+// Fails to compile when RestRequest gains a field the signer neither rewrites nor copies:
+// add it to `Copied` and to the copies at the end of `signQuery`.
 type Unhandled = Exclude<
   keyof RestRequest,
-  'method' | 'path' | 'query' | 'rawQuery' | 'body' | 'headers' | (typeof COPIED)[number]
+  'method' | 'path' | 'query' | 'rawQuery' | 'body' | 'headers' | Copied
 >;
 const exhaustive: [Unhandled] extends [never] ? true : never = true;
 void exhaustive;
@@ -79,14 +80,19 @@ export function createQuerySigner(options: QuerySignerOptions): RequestSigner {
   const { signer } = options;
   const clock = options.clock ?? { timestamp: () => Date.now(), recvWindowMs: 5000 };
   const apiKeyHeader = options.apiKeyHeader === undefined ? 'X-MBX-APIKEY' : options.apiKeyHeader;
-  const signatureParam = percentEncode(options.signatureParam ?? 'signature');
+  const signaturePrefix = `&${percentEncode(options.signatureParam ?? 'signature')}=`;
   // Names are encoded once here, not per signed request.
   const timestampPrefix = `${percentEncode(options.timestampParam ?? 'timestamp')}=`;
   const recvWindowParam =
     options.recvWindowParam === undefined ? 'recvWindow' : options.recvWindowParam;
   const recvWindowPrefix = recvWindowParam === null ? null : `${percentEncode(recvWindowParam)}=`;
+  // The API key header alone (no caller headers) is the same object for every request while
+  // the key is: built again only when `signer.apiKey` changes. Nothing request-specific in it.
+  let keyOnly: Readonly<Record<string, string>> | undefined;
+  let keyOnlyFor: string | undefined;
   return function signQuery(request: RestRequest): RestRequest {
-    if (apiKeyHeader !== null && signer.apiKey === undefined) {
+    const apiKey = signer.apiKey;
+    if (apiKeyHeader !== null && apiKey === undefined) {
       throw createError('AUTH_MISSING_CREDENTIALS', 'the signer has no API key', {
         context: { method: request.method, url: request.path },
       });
@@ -96,30 +102,41 @@ export function createQuerySigner(options: QuerySignerOptions): RequestSigner {
       query = query === '' ? request.rawQuery : `${query}&${request.rawQuery}`;
     }
     const stamp =
-      (recvWindowPrefix === null ? '' : `${recvWindowPrefix}${clock.recvWindowMs}&`) +
-      `${timestampPrefix}${clock.timestamp()}`;
-    query = query === '' ? stamp : `${query}&${stamp}`;
+      recvWindowPrefix === null
+        ? timestampPrefix + String(clock.timestamp())
+        : recvWindowPrefix +
+          String(clock.recvWindowMs) +
+          '&' +
+          timestampPrefix +
+          String(clock.timestamp());
+    query = query === '' ? stamp : query + '&' + stamp;
     const body = request.body === undefined ? undefined : bodyText(request.body);
     const signature = percentEncode(signer.sign(body === undefined ? query : query + body.text));
     let headers = request.headers;
     if (apiKeyHeader !== null) {
-      headers =
-        headers === undefined
-          ? { [apiKeyHeader]: signer.apiKey as string }
-          : { ...headers, [apiKeyHeader]: signer.apiKey as string };
+      if (headers !== undefined) headers = { ...headers, [apiKeyHeader]: apiKey as string };
+      else {
+        if (keyOnly === undefined || keyOnlyFor !== apiKey) {
+          keyOnly = Object.freeze({ [apiKeyHeader]: apiKey as string });
+          keyOnlyFor = apiKey;
+        }
+        headers = keyOnly;
+      }
     }
     // Field by field rather than `{ ...rest }`: this runs once per signed request.
     const out: Mutable<RestRequest> = {
       method: request.method,
       path: request.path,
-      rawQuery: `${query}&${signatureParam}=${signature}`,
+      rawQuery: query + signaturePrefix + signature,
     };
     if (body !== undefined) out.body = { text: body.text, contentType: body.contentType };
     if (headers !== undefined) out.headers = headers;
-    for (const key of COPIED) {
-      const value = request[key];
-      if (value !== undefined) (out as Record<string, unknown>)[key] = value;
-    }
+    // Spelled out (a loop over COPIED with keyed access cost ~1.3k instructions per request).
+    if (request.isAuthRequired !== undefined) out.isAuthRequired = request.isAuthRequired;
+    if (request.throttle !== undefined) out.throttle = request.throttle;
+    if (request.idempotent !== undefined) out.idempotent = request.idempotent;
+    if (request.what !== undefined) out.what = request.what;
+    if (request.timeoutMs !== undefined) out.timeoutMs = request.timeoutMs;
     return out;
   };
 }

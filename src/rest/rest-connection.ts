@@ -84,7 +84,7 @@ export class RestConnection {
   /** The origin this connection talks to. */
   readonly origin: string;
   readonly #pool: Pool;
-  readonly #maxBytes: number;
+  readonly #scope: ErrorScope;
 
   constructor(options: RestConnectionOptions) {
     let url: URL;
@@ -97,14 +97,15 @@ export class RestConnection {
       });
     }
     this.origin = url.origin;
-    this.#maxBytes = options.maxResponseBytes ?? 16 * 1024 * 1024;
+    const maxBytes = options.maxResponseBytes ?? 16 * 1024 * 1024;
+    this.#scope = { origin: this.origin, maxBytes };
     this.#pool = new Pool(this.origin, {
       connections: options.connections ?? 16,
       keepAliveTimeout: options.keepAliveTimeoutMs ?? 4000,
       headersTimeout: options.headersTimeoutMs ?? 10_000,
       bodyTimeout: options.bodyTimeoutMs ?? 10_000,
       connect: { timeout: options.connectTimeoutMs ?? 10_000 },
-      maxResponseSize: this.#maxBytes,
+      maxResponseSize: maxBytes,
     });
   }
 
@@ -117,11 +118,7 @@ export class RestConnection {
   request(wire: WireRequest, options: { signal?: AbortSignal } = {}): Promise<WireResponse> {
     const { signal } = options;
     return new Promise<WireResponse>((resolve, reject) => {
-      const handler = new CollectBody(
-        resolve,
-        (cause) => reject(this.#mapError(cause, wire, signal)),
-        signal,
-      );
+      const handler = new CollectBody(this.#scope, wire, signal, resolve, reject);
       if (signal !== undefined) {
         if (signal.aborted) {
           handler.onAbort();
@@ -133,18 +130,17 @@ export class RestConnection {
       // `body.text()`: no Readable stream, AsyncResource or consume machinery per response
       // (about a sixth of undici's per-request cost in the rest bench). Timeouts, the size cap
       // and keep-alive are the pool's (or this request's), exactly as with `request`.
-      this.#pool.dispatch(
-        {
-          method: wire.method,
-          path: wire.path,
-          headers: wire.headers,
-          body: wire.body ?? null,
-          ...(wire.timeoutMs === undefined
-            ? {}
-            : { headersTimeout: wire.timeoutMs, bodyTimeout: wire.timeoutMs }),
-        },
-        handler,
-      );
+      const dispatch: Dispatcher.DispatchOptions = {
+        method: wire.method,
+        path: wire.path,
+        headers: wire.headers,
+        body: wire.body ?? null,
+      };
+      if (wire.timeoutMs !== undefined) {
+        dispatch.headersTimeout = wire.timeoutMs;
+        dispatch.bodyTimeout = wire.timeoutMs;
+      }
+      this.#pool.dispatch(dispatch, handler);
     });
   }
 
@@ -167,51 +163,63 @@ export class RestConnection {
   async destroy(): Promise<void> {
     await this.#pool.destroy();
   }
+}
 
-  #mapError(cause: unknown, wire: WireRequest, signal: AbortSignal | undefined): TickwireError {
-    if (isTickwireError(cause)) return cause;
-    const url = `${this.origin}${wire.path}`;
-    const base = { method: wire.method, url };
-    if (signal?.aborted === true) {
-      return createError('ABORTED', `${wire.method} ${url} aborted`, {
-        context: { ...base, sent: true },
+/** Where a connection's failures are reported from: its origin and size cap. */
+interface ErrorScope {
+  readonly origin: string;
+  readonly maxBytes: number;
+}
+
+/** The tickwire error for an undici failure of `wire`. */
+function mapError(
+  scope: ErrorScope,
+  cause: unknown,
+  wire: WireRequest,
+  signal: AbortSignal | undefined,
+): TickwireError {
+  if (isTickwireError(cause)) return cause;
+  const url = `${scope.origin}${wire.path}`;
+  const base = { method: wire.method, url };
+  if (signal?.aborted === true) {
+    return createError('ABORTED', `${wire.method} ${url} aborted`, {
+      context: { ...base, sent: true },
+      cause,
+    });
+  }
+  const code = errorCode(cause);
+  switch (code) {
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return createError('TRANSPORT_TIMEOUT', `connect timeout: ${wire.method} ${url}`, {
+        context: { ...base, phase: 'connect', sent: false },
         cause,
       });
-    }
-    const code = errorCode(cause);
-    switch (code) {
-      case 'UND_ERR_CONNECT_TIMEOUT':
-        return createError('TRANSPORT_TIMEOUT', `connect timeout: ${wire.method} ${url}`, {
-          context: { ...base, phase: 'connect', sent: false },
-          cause,
-        });
-      case 'UND_ERR_HEADERS_TIMEOUT':
-      case 'UND_ERR_BODY_TIMEOUT':
-        return createError(
-          'TRANSPORT_TIMEOUT',
-          `${code === 'UND_ERR_HEADERS_TIMEOUT' ? 'headers' : 'body'} timeout: ${wire.method} ${url}`,
-          {
-            context: {
-              ...base,
-              phase: code === 'UND_ERR_HEADERS_TIMEOUT' ? 'headers' : 'body',
-              sent: true,
-            },
-            cause,
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+      return createError(
+        'TRANSPORT_TIMEOUT',
+        `${code === 'UND_ERR_HEADERS_TIMEOUT' ? 'headers' : 'body'} timeout: ${wire.method} ${url}`,
+        {
+          context: {
+            ...base,
+            phase: code === 'UND_ERR_HEADERS_TIMEOUT' ? 'headers' : 'body',
+            sent: true,
           },
-        );
-      case 'UND_ERR_RES_EXCEEDED_MAX_SIZE':
-        return createError('VALIDATION_FAILED', `response body exceeds ${this.#maxBytes} bytes`, {
-          context: { ...base, what: `${wire.method} ${wire.path}`, path: '' },
           cause,
-        });
-      default: {
-        const sent = code === undefined || !NOT_SENT_CODES.has(code);
-        const message = cause instanceof Error ? cause.message : String(cause);
-        return createError('TRANSPORT_CONNECTION_FAILED', `${wire.method} ${url}: ${message}`, {
-          context: { ...base, sent, ...(code === undefined ? {} : { errorCode: code }) },
-          cause,
-        });
-      }
+        },
+      );
+    case 'UND_ERR_RES_EXCEEDED_MAX_SIZE':
+      return createError('VALIDATION_FAILED', `response body exceeds ${scope.maxBytes} bytes`, {
+        context: { ...base, what: `${wire.method} ${wire.path}`, path: '' },
+        cause,
+      });
+    default: {
+      const sent = code === undefined || !NOT_SENT_CODES.has(code);
+      const message = cause instanceof Error ? cause.message : String(cause);
+      return createError('TRANSPORT_CONNECTION_FAILED', `${wire.method} ${url}: ${message}`, {
+        context: { ...base, sent, ...(code === undefined ? {} : { errorCode: code }) },
+        cause,
+      });
     }
   }
 }
@@ -224,8 +232,10 @@ const NO_HEADERS: Readonly<Record<string, string | string[] | undefined>> = Obje
  * waiting for a socket is then aborted when it would start, so it is never sent).
  */
 class CollectBody implements Dispatcher.DispatchHandler {
+  readonly #scope: ErrorScope;
+  readonly #wire: WireRequest;
   #resolve: ((res: WireResponse) => void) | undefined;
-  readonly #reject: (cause: unknown) => void;
+  readonly #reject: (error: TickwireError) => void;
   readonly #signal: AbortSignal | undefined;
   #controller: Dispatcher.DispatchController | undefined;
   #status = 0;
@@ -233,10 +243,14 @@ class CollectBody implements Dispatcher.DispatchHandler {
   #chunks: Buffer[] = [];
 
   constructor(
-    resolve: (res: WireResponse) => void,
-    reject: (cause: unknown) => void,
+    scope: ErrorScope,
+    wire: WireRequest,
     signal: AbortSignal | undefined,
+    resolve: (res: WireResponse) => void,
+    reject: (error: TickwireError) => void,
   ) {
+    this.#scope = scope;
+    this.#wire = wire;
     this.#resolve = resolve;
     this.#reject = reject;
     this.#signal = signal;
@@ -285,7 +299,7 @@ class CollectBody implements Dispatcher.DispatchHandler {
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     if (this.#resolve === undefined) return;
     this.#settle();
-    this.#reject(error);
+    this.#reject(mapError(this.#scope, error, this.#wire, this.#signal));
   }
 
   /** The caller's signal fired. */
@@ -294,7 +308,7 @@ class CollectBody implements Dispatcher.DispatchHandler {
     const controller = this.#controller;
     this.#settle();
     controller?.abort(abortReason(this.#signal));
-    this.#reject(this.#signal?.reason);
+    this.#reject(mapError(this.#scope, this.#signal?.reason, this.#wire, this.#signal));
   }
 
   /** `EventListener` form, so the handler itself is the signal's listener. */

@@ -275,7 +275,7 @@ export class RestManager {
   async execute<TSchema extends z.ZodType>(
     request: RestRequest,
     schema: TSchema,
-    options: { signal?: AbortSignal } = {},
+    options: { signal?: AbortSignal } = NO_OPTIONS,
   ): Promise<z.output<TSchema>> {
     const response = await this.send(request, options);
     const fast = schema.safeParse(response.data);
@@ -313,7 +313,10 @@ export class RestManager {
    * @example
    * const res = await rest.send({ method: 'GET', path: '/api/v3/ping' });
    */
-  async send(request: RestRequest, options: { signal?: AbortSignal } = {}): Promise<RestResponse> {
+  async send(
+    request: RestRequest,
+    options: { signal?: AbortSignal } = NO_OPTIONS,
+  ): Promise<RestResponse> {
     this.#counts.requests++;
     try {
       if (this.#closed) throw createError('CLOSED', 'the REST manager was closed');
@@ -699,16 +702,15 @@ export class RestManager {
       }
       if (!hasHeader(headers, 'content-type')) headers['content-type'] = contentType;
     }
-    return {
-      origin,
-      wire: {
-        method: request.method,
-        path,
-        headers,
-        ...(body === undefined ? {} : { body }),
-        ...(request.timeoutMs === undefined ? {} : { timeoutMs: request.timeoutMs }),
-      },
+    // No conditional spreads: each one allocates and copies a temporary object per request.
+    const wire: { -readonly [K in keyof WireRequest]: WireRequest[K] } = {
+      method: request.method,
+      path,
+      headers,
     };
+    if (body !== undefined) wire.body = body;
+    if (request.timeoutMs !== undefined) wire.timeoutMs = request.timeoutMs;
+    return { origin, wire };
   }
 }
 
@@ -740,7 +742,8 @@ function publishResponse(
 }
 
 function isAbsolute(path: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(path);
+  // Most paths start with '/': no regex for them.
+  return path.charCodeAt(0) !== 47 && /^[a-z][a-z0-9+.-]*:\/\//i.test(path);
 }
 
 function hasHeader(headers: Record<string, string>, name: string): boolean {
