@@ -20,7 +20,12 @@ import type {
   ThrottlerStats,
 } from '../throttle/throttler.js';
 import type { ErrorCode } from '../errors/codes.js';
-import { RestConnection, type RestConnectionOptions, type WireRequest } from './rest-connection.js';
+import {
+  RestConnection,
+  type RestConnectionOptions,
+  type WireRequest,
+  type WireResponse,
+} from './rest-connection.js';
 import type { RequestSigner } from './request-signer.js';
 import {
   defaultExchangeError,
@@ -272,15 +277,13 @@ export class RestManager {
    * @example
    * const time = await rest.execute({ method: 'GET', path: '/api/v3/time' }, ServerTime, { signal });
    */
-  async execute<TSchema extends z.ZodType>(
+  execute<TSchema extends z.ZodType>(
     request: RestRequest,
     schema: TSchema,
     options: { signal?: AbortSignal } = NO_OPTIONS,
   ): Promise<z.output<TSchema>> {
-    const response = await this.send(request, options);
-    const fast = schema.safeParse(response.data);
-    if (fast.success) return fast.data;
-    return parse(schema, response.data, request.what ?? `${request.method} ${request.path}`);
+    // Not `await this.send(…)`: one async frame per request, not two.
+    return this.#run(request, options, schema) as Promise<z.output<TSchema>>;
   }
 
   /**
@@ -313,57 +316,11 @@ export class RestManager {
    * @example
    * const res = await rest.send({ method: 'GET', path: '/api/v3/ping' });
    */
-  async send(
+  send(
     request: RestRequest,
     options: { signal?: AbortSignal } = NO_OPTIONS,
   ): Promise<RestResponse> {
-    this.#counts.requests++;
-    try {
-      if (this.#closed) throw createError('CLOSED', 'the REST manager was closed');
-      const { signal } = options;
-      const idempotent = request.idempotent ?? request.method === 'GET';
-      const throttle = request.throttle ?? this.#options.defaultThrottle;
-      const throttler = this.#options.throttler;
-      const ticket =
-        throttler === undefined || throttle === undefined
-          ? undefined
-          : this.#ticketFor(throttle, request.path);
-      let resynced = false;
-      for (let attempt = 1; ; attempt++) {
-        if (signal?.aborted === true) throw abortError(request, signal, false);
-        if (this.#bans.size > 0) this.#checkBan(request);
-        let permit: ThrottlePermit | undefined;
-        if (ticket !== undefined) {
-          permit = throttler!.tryAcquire(ticket) ?? (await throttler!.acquire(ticket, options));
-        }
-        this.#counts.attempts++;
-        if (attempt > 1) this.#counts.retries++;
-        let outcome: RestResponse | Classified;
-        try {
-          outcome = await this.#attempt(request, attempt, idempotent, signal);
-        } finally {
-          permit?.release();
-        }
-        if (!(FAILED in outcome)) {
-          this.#counts.succeeded++;
-          return outcome;
-        }
-        const { error } = outcome;
-        let retryIn = outcome.retryInMs;
-        if (error.code === 'AUTH_TIMESTAMP_OUTSIDE_WINDOW' && this.#options.clock && !resynced) {
-          resynced = true;
-          await this.#options.clock.sync(options);
-          retryIn = 0;
-        } else if (retryIn === undefined || attempt >= this.#maxAttempts) {
-          throw this.#finalError(error, request, attempt, idempotent);
-        }
-        if (retryIn > 0) await sleep(retryIn, request, signal);
-      }
-    } catch (e) {
-      const code = isTickwireError(e) ? e.code : 'INTERNAL';
-      this.#counts.errors[code] = (this.#counts.errors[code] ?? 0) + 1;
-      throw e;
-    }
+    return this.#run(request, options, undefined) as Promise<RestResponse>;
   }
 
   /**
@@ -398,6 +355,70 @@ export class RestManager {
     await Promise.all(conns.map((c) => c.close()));
   }
 
+  /**
+   * `send`, then the schema parse when `schema` is given (outside the counted try: a body that
+   * fails its schema is the caller's error, not a failed request).
+   */
+  async #run(
+    request: RestRequest,
+    options: { signal?: AbortSignal },
+    schema: z.ZodType | undefined,
+  ): Promise<unknown> {
+    let response: RestResponse;
+    this.#counts.requests++;
+    try {
+      if (this.#closed) throw createError('CLOSED', 'the REST manager was closed');
+      const { signal } = options;
+      const idempotent = request.idempotent ?? request.method === 'GET';
+      const throttle = request.throttle ?? this.#options.defaultThrottle;
+      const throttler = this.#options.throttler;
+      const ticket =
+        throttler === undefined || throttle === undefined
+          ? undefined
+          : this.#ticketFor(throttle, request.path);
+      let resynced = false;
+      for (let attempt = 1; ; attempt++) {
+        if (signal?.aborted === true) throw abortError(request, signal, false);
+        if (this.#bans.size > 0) this.#checkBan(request);
+        let permit: ThrottlePermit | undefined;
+        if (ticket !== undefined) {
+          permit = throttler!.tryAcquire(ticket) ?? (await throttler!.acquire(ticket, options));
+        }
+        this.#counts.attempts++;
+        if (attempt > 1) this.#counts.retries++;
+        let outcome: RestResponse | Classified;
+        try {
+          outcome = await this.#attempt(request, attempt, idempotent, signal);
+        } finally {
+          permit?.release();
+        }
+        if (!(FAILED in outcome)) {
+          this.#counts.succeeded++;
+          response = outcome;
+          break;
+        }
+        const { error } = outcome;
+        let retryIn = outcome.retryInMs;
+        if (error.code === 'AUTH_TIMESTAMP_OUTSIDE_WINDOW' && this.#options.clock && !resynced) {
+          resynced = true;
+          await this.#options.clock.sync(options);
+          retryIn = 0;
+        } else if (retryIn === undefined || attempt >= this.#maxAttempts) {
+          throw this.#finalError(error, request, attempt, idempotent);
+        }
+        if (retryIn > 0) await sleep(retryIn, request, signal);
+      }
+    } catch (e) {
+      const code = isTickwireError(e) ? e.code : 'INTERNAL';
+      this.#counts.errors[code] = (this.#counts.errors[code] ?? 0) + 1;
+      throw e;
+    }
+    if (schema === undefined) return response;
+    const fast = schema.safeParse(response.data);
+    if (fast.success) return fast.data;
+    return parse(schema, response.data, request.what ?? `${request.method} ${request.path}`);
+  }
+
   async #attempt(
     original: RestRequest,
     attempt: number,
@@ -425,12 +446,24 @@ export class RestManager {
       const signed = signer(request, signal === undefined ? NO_OPTIONS : { signal });
       request = signed instanceof Promise ? await signed : signed;
     }
-    const ctx: AttemptContext = { attempt, signal };
     let response: RestResponse;
     try {
       if (this.#interceptors.length === 0) {
-        response = await this.#transport(request, ctx);
+        // `#transport` inlined: one async frame less per request on the common path.
+        const { origin, wire } = this.#toWire(request);
+        const connection = this.#connectionFor(origin);
+        if (requestChannel.hasSubscribers) publishRequest(request, wire, origin, attempt);
+        const t0 = performance.now();
+        let raw: WireResponse;
+        try {
+          raw = await connection.request(wire, signal === undefined ? NO_OPTIONS : { signal });
+        } catch (e) {
+          if (responseChannel.hasSubscribers) publishFailure(e, wire, origin, attempt, t0);
+          throw e;
+        }
+        response = this.#received(request, attempt, wire, origin, raw, t0);
       } else {
+        const ctx: AttemptContext = { attempt, signal };
         const terminal: Handler<RestRequest, RestResponse> = (req) => this.#transport(req, ctx);
         response = await composeInterceptors(this.#interceptors, terminal)(request);
       }
@@ -464,47 +497,46 @@ export class RestManager {
     const { attempt, signal } = ctx;
     const { origin, wire } = this.#toWire(request);
     const connection = this.#connectionFor(origin);
-    if (requestChannel.hasSubscribers) {
-      const event: RestRequestEvent = {
-        method: wire.method,
-        url: origin + wire.path,
-        attempt,
-        idempotent: request.idempotent ?? request.method === 'GET',
-        headers: wire.headers,
-        throttleKey: request.throttle?.key,
-        weight: request.throttle?.weight,
-      };
-      requestChannel.publish(redactValue(event));
-    }
+    if (requestChannel.hasSubscribers) publishRequest(request, wire, origin, attempt);
     const t0 = performance.now();
+    let raw: WireResponse;
     try {
-      const raw = await connection.request(wire, signal === undefined ? NO_OPTIONS : { signal });
-      const durationMs = performance.now() - t0;
-      if (responseChannel.hasSubscribers) {
-        publishResponse(wire, origin, attempt, raw.status, durationMs, undefined);
-      }
-      const throttler = this.#options.throttler;
-      const reader = this.#options.usageReader;
-      if (throttler !== undefined && reader !== undefined) {
-        const now = Date.now();
-        for (const u of reader(raw.headers)) throttler.observeUsage(u.pool, u.used, now);
-      }
-      return {
-        status: raw.status,
-        headers: raw.headers,
-        text: raw.text,
-        data: parseBody(raw.text, raw.headers['content-type'], raw.status, request),
-        request,
-        attempt,
-        durationMs,
-      };
+      raw = await connection.request(wire, signal === undefined ? NO_OPTIONS : { signal });
     } catch (e) {
-      if (responseChannel.hasSubscribers) {
-        const code = isTickwireError(e) ? e.code : 'INTERNAL';
-        publishResponse(wire, origin, attempt, undefined, performance.now() - t0, code);
-      }
+      if (responseChannel.hasSubscribers) publishFailure(e, wire, origin, attempt, t0);
       throw e;
     }
+    return this.#received(request, attempt, wire, origin, raw, t0);
+  }
+
+  /** After the wire answered: the response event, usage feedback, the parsed response. */
+  #received(
+    request: RestRequest,
+    attempt: number,
+    wire: WireRequest,
+    origin: string,
+    raw: WireResponse,
+    t0: number,
+  ): RestResponse {
+    const durationMs = performance.now() - t0;
+    if (responseChannel.hasSubscribers) {
+      publishResponse(wire, origin, attempt, raw.status, durationMs, undefined);
+    }
+    const throttler = this.#options.throttler;
+    const reader = this.#options.usageReader;
+    if (throttler !== undefined && reader !== undefined) {
+      const now = Date.now();
+      for (const u of reader(raw.headers)) throttler.observeUsage(u.pool, u.used, now);
+    }
+    return {
+      status: raw.status,
+      headers: raw.headers,
+      text: raw.text,
+      data: parseBody(raw.text, raw.headers['content-type'], raw.status, request),
+      request,
+      attempt,
+      durationMs,
+    };
   }
 
   #classifyFailure(
@@ -720,6 +752,35 @@ const NO_OPTIONS: { signal?: AbortSignal } = Object.freeze({});
 interface AttemptContext {
   readonly attempt: number;
   readonly signal: AbortSignal | undefined;
+}
+
+function publishRequest(
+  request: RestRequest,
+  wire: WireRequest,
+  origin: string,
+  attempt: number,
+): void {
+  const event: RestRequestEvent = {
+    method: wire.method,
+    url: origin + wire.path,
+    attempt,
+    idempotent: request.idempotent ?? request.method === 'GET',
+    headers: wire.headers,
+    throttleKey: request.throttle?.key,
+    weight: request.throttle?.weight,
+  };
+  requestChannel.publish(redactValue(event));
+}
+
+function publishFailure(
+  e: unknown,
+  wire: WireRequest,
+  origin: string,
+  attempt: number,
+  t0: number,
+): void {
+  const code = isTickwireError(e) ? e.code : 'INTERNAL';
+  publishResponse(wire, origin, attempt, undefined, performance.now() - t0, code);
 }
 
 function publishResponse(
