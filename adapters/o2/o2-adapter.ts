@@ -786,10 +786,13 @@ export class O2Adapter extends ExchangeAdapter<O2Channels, typeof O2_ENDPOINTS, 
    * snapshot requests).
    *
    * @example
-   * const { ws, streams, o2Streams } = o2.stats();
+   * const { ws, streams, o2Streams, books } = o2.stats();
    */
-  override stats(): AdapterStats & { readonly o2Streams: O2StreamCounters } {
-    return { ...super.stats(), o2Streams: this.#streams.counters() };
+  override stats(): AdapterStats & {
+    readonly o2Streams: O2StreamCounters;
+    readonly books: O2BookStats;
+  } {
+    return { ...super.stats(), o2Streams: this.#streams.counters(), books: this.bookStats() };
   }
   // ---- end streams ----
 

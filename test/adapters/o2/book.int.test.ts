@@ -129,6 +129,7 @@ describe('O2Adapter.watchOrderBook against the simulator', () => {
     expect(last.isSynced).toBe(true);
     expect(local(last)).toEqual(truth());
     expect(o2.bookStats()).toMatchObject({ active: 1, snapshots: 1, updates: sent });
+    expect(o2.stats().books).toEqual(o2.bookStats());
   });
 
   it('a silently dropped depth frame is found by verification and resynced, with a `resynced` event', async () => {
