@@ -1,4 +1,7 @@
 import { channel } from 'node:diagnostics_channel';
+// The module's object, not the global: `globalThis.performance` is an accessor (a getter call
+// per read on the hot path).
+import { performance } from 'node:perf_hooks';
 import type { z } from 'zod';
 import type { ClockSync } from '../auth/clock-sync.js';
 import { encodeParams } from '../auth/payload.js';
