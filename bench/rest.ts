@@ -89,6 +89,7 @@ function summary(samples: readonly Sample[]): Record<string, unknown> {
 }
 
 async function main(): Promise<void> {
+  const loadAtStart = loadavg().map((x) => Number(x.toFixed(2)));
   const child = fork(path.join(__dirname, 'lib', 'rest-server.js'), [], { stdio: 'inherit' });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (m: { port: number }) => resolve(m.port));
@@ -170,7 +171,7 @@ async function main(): Promise<void> {
   );
   console.log(`ratio (tickwire ÷ baseline, req/s medians): ${ratio}`);
   console.log(
-    `machine load average (1/5/15 min) at the end: ${load.join(' / ')} on ${CORES} cores`,
+    `machine load average (1/5/15 min): ${loadAtStart.join(' / ')} at the start, ${load.join(' / ')} at the end, on ${CORES} cores`,
   );
   console.log(
     `${pad('side', 12)}${pad('req/s', 10)}${pad('cpu µs/req', 12)}${pad('p50 µs', 9)}${pad('p99 µs', 9)}runs (req/s)`,
@@ -200,6 +201,7 @@ async function main(): Promise<void> {
         ),
       ),
       loadavg: load,
+      loadavgAtStart: loadAtStart,
     }),
   );
 }
