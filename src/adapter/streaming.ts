@@ -220,13 +220,38 @@ export class ChannelStream<TEvent> implements AsyncIterableIterator<TEvent> {
     this.#finish();
   }
 
-  next(): Promise<IteratorResult<TEvent>> {
+  /**
+   * The next event when it can be had synchronously (a frame is already buffered and
+   * parses to events); `undefined` when the caller must `await next()` instead (nothing
+   * buffered yet, not attached yet, ended, failed or aborted). Malformed frames met on the
+   * way are reported and skipped exactly as by `next()`. Lets a consumer drain a burst of
+   * frames without one promise per event.
+   *
+   * @example
+   * let r = stream.tryNext();
+   * if (r === undefined) r = await stream.next();
+   */
+  tryNext(): IteratorYieldResult<TEvent> | undefined {
     const pending = this.#pending;
     if (pending !== undefined) {
       const value = pending[this.#pendingAt++]!;
       if (this.#pendingAt >= pending.length) this.#pending = undefined;
-      return Promise.resolve({ value, done: false });
+      return { value, done: false };
     }
+    const inner = this.#inner;
+    if (inner === undefined) return undefined;
+    for (;;) {
+      const r = inner.tryNext();
+      if (r === undefined) return undefined;
+      const out = this.#parse(r.value);
+      if (out !== undefined) return out;
+    }
+  }
+
+  next(): Promise<IteratorResult<TEvent>> {
+    // A buffered frame is parsed right here: no promise hop per frame.
+    const ready = this.tryNext();
+    if (ready !== undefined) return Promise.resolve(ready);
     const inner = this.#inner;
     if (inner === undefined) {
       if (this.#done) return this.#terminal();
@@ -260,6 +285,12 @@ export class ChannelStream<TEvent> implements AsyncIterableIterator<TEvent> {
   }
 
   #consume(message: unknown): Promise<IteratorResult<TEvent>> {
+    const out = this.#parse(message);
+    return out === undefined ? this.next() : Promise.resolve(out);
+  }
+
+  /** One raw frame → its first event (the rest kept pending); `undefined` when it yields none. */
+  #parse(message: unknown): IteratorYieldResult<TEvent> | undefined {
     const route = this.#route!;
     let out: TEvent | readonly TEvent[] | undefined;
     try {
@@ -270,19 +301,19 @@ export class ChannelStream<TEvent> implements AsyncIterableIterator<TEvent> {
         message,
         toError(e, `${this.channel}: a frame could not be parsed`),
       );
-      return this.next();
+      return undefined;
     }
-    if (out === undefined) return this.next();
+    if (out === undefined) return undefined;
     if (Array.isArray(out)) {
       const list = out as readonly TEvent[];
-      if (list.length === 0) return this.next();
+      if (list.length === 0) return undefined;
       if (list.length > 1) {
         this.#pending = list;
         this.#pendingAt = 1;
       }
-      return Promise.resolve({ value: list[0]!, done: false });
+      return { value: list[0]!, done: false };
     }
-    return Promise.resolve({ value: out as TEvent, done: false });
+    return { value: out as TEvent, done: false };
   }
 
   #attach(route: ChannelRoute<TEvent>): void {

@@ -204,6 +204,30 @@ describe('ExchangeAdapter.subscribe over a channel table', () => {
     ]);
   });
 
+  it('tryNext() drains buffered frames synchronously: same events, order and error reports as next()', async () => {
+    adapter = new FakeAdapter(wsUrl);
+    const errors: string[] = [];
+    adapter.events.on('error', (e) => errors.push(e.error.code));
+    const a = adapter.streamTicks('A');
+    const b = adapter.streamTicks('A');
+    expect(a.tryNext()).toBeUndefined(); // not attached yet
+    await serverGot((m) => m.sub === 'ticks.A');
+    broadcast({ ch: 'ticks.A', prices: ['1', '2'] });
+    broadcast({ ch: 'ticks.A', prices: [7] });
+    broadcast({ ch: 'ticks.A', prices: [] });
+    broadcast({ ch: 'ticks.A', prices: ['3'] });
+    // b has seen the last frame, so every frame sits in a's buffer by now.
+    for await (const t of b) if (t.price === '3') break;
+    const drained: string[] = [];
+    for (let r = a.tryNext(); r !== undefined; r = a.tryNext()) drained.push(r.value.price);
+    expect(drained).toEqual(['1', '2', '3']);
+    expect(errors).toEqual(['VALIDATION_FAILED']);
+    expect(adapter.stats().streams.parseFailures).toBe(1);
+    const later = a.next();
+    broadcast({ ch: 'ticks.A', prices: ['4'] });
+    expect((await later).value).toEqual({ market: 'A', price: '4' });
+  });
+
   it('shares one upstream subscription; the unsubscribe goes out only when the last reader leaves', async () => {
     adapter = new FakeAdapter(wsUrl);
     const a = adapter.streamTicks('A');

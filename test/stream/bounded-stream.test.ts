@@ -203,6 +203,73 @@ describe('BoundedStream', () => {
   });
 });
 
+describe('BoundedStream.tryNext', () => {
+  it('takes buffered values synchronously in push order, then defers to next()', async () => {
+    const s = new BoundedStream<number>();
+    expect(s.tryNext()).toBeUndefined();
+    s.push(1);
+    s.push(2);
+    expect(s.tryNext()).toEqual({ value: 1, done: false });
+    expect(s.size).toBe(1);
+    await expect(s.next()).resolves.toEqual({ value: 2, done: false });
+    expect(s.tryNext()).toBeUndefined();
+    const waiting = s.next();
+    s.push(3);
+    await expect(waiting).resolves.toEqual({ value: 3, done: false });
+  });
+
+  it('mixed with next() over a wrapped ring delivers every value once, in order (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.oneof(fc.constant('push'), fc.constant('try'), fc.constant('next')), {
+          maxLength: 300,
+        }),
+        async (ops) => {
+          const s = new BoundedStream<number>({ capacity: 10_000 });
+          const out: number[] = [];
+          let pushed = 0;
+          for (const op of ops) {
+            if (op === 'push') s.push(pushed++);
+            else if (op === 'try') {
+              const r = s.tryNext();
+              if (r !== undefined) out.push(r.value);
+            } else if (s.size > 0) {
+              const r = await s.next();
+              if (r.done !== true) out.push(r.value);
+            }
+          }
+          s.end();
+          out.push(...(await drain(s)));
+          expect(out).toEqual(Array.from({ length: pushed }, (_, i) => i));
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('leaves terminal outcomes to next(): buffered values before a fail(), nothing after an abort or an overflow error', async () => {
+    const failed = new BoundedStream<number>();
+    failed.push(1);
+    failed.fail(createError('WS_CLOSED', 'gone'));
+    expect(failed.tryNext()).toEqual({ value: 1, done: false });
+    expect(failed.tryNext()).toBeUndefined();
+    await expect(failed.next()).rejects.toMatchObject({ code: 'WS_CLOSED' });
+
+    const controller = new AbortController();
+    const aborted = new BoundedStream<number>({ signal: controller.signal });
+    aborted.push(1);
+    controller.abort();
+    expect(aborted.tryNext()).toBeUndefined();
+    await expect(aborted.next()).rejects.toMatchObject({ code: 'ABORTED' });
+
+    const overflow = new BoundedStream<number>({ capacity: 1, overflow: 'error' });
+    overflow.push(1);
+    overflow.push(2);
+    expect(overflow.tryNext()).toBeUndefined();
+    await expect(overflow.next()).rejects.toMatchObject({ code: 'BUFFER_OVERFLOW' });
+  });
+});
+
 describe('SequenceDedup', () => {
   it('forgets ids that fall out of the window unless monotonic', () => {
     const d = new SequenceDedup<number>({ sequenceOf: (n) => n, window: 2 });

@@ -131,9 +131,14 @@ export interface O2BookSource<TUpdate extends DepthUpdate = DepthUpdate> {
    * Opens the depth stream. When the returned iterable has a `dropped` counter (a
    * `ChannelStream`), a rise in it (frames lost to a full buffer) resyncs the book.
    */
-  readonly openDepth: (
-    signal: AbortSignal,
-  ) => AsyncIterable<TUpdate> & { readonly dropped?: number };
+  readonly openDepth: (signal: AbortSignal) => AsyncIterable<TUpdate> & {
+    readonly dropped?: number;
+    /**
+     * A synchronous take of an already buffered update (a `ChannelStream` has it); when
+     * present the watch drains a burst of frames without one promise per frame.
+     */
+    readonly tryNext?: () => IteratorYieldResult<TUpdate> | undefined;
+  };
   readonly fetchDepth: (depth: number | undefined, signal: AbortSignal) => Promise<BookLevelsInput>;
   /**
    * A post-processor every update passes through before the book applies it (the adapter's
@@ -327,12 +332,28 @@ class O2BookWatch<TUpdate extends DepthUpdate> {
       try {
         const process = this.#source.process;
         const stream = this.#source.openDepth(controller.signal);
+        const iterator = stream[Symbol.asyncIterator]();
         let dropped = stream.dropped ?? 0;
-        for await (const raw of stream) {
-          if (this.#closed || this.#restart) break;
-          const update = process === undefined ? raw : process(raw);
-          if (update === undefined) this.#stats.skipped++;
-          else this.#apply(update);
+        for (;;) {
+          // Frames already buffered are taken synchronously: one await per socket read,
+          // not one per frame. Like `for await`: a rejected `next()` is not followed by
+          // `return()`; leaving early or a throwing body is.
+          let r: IteratorResult<TUpdate> | undefined = stream.tryNext?.();
+          if (r === undefined) r = await iterator.next();
+          if (r.done === true) break;
+          if (this.#closed || this.#restart) {
+            await iterator.return?.();
+            break;
+          }
+          try {
+            const raw = r.value;
+            const update = process === undefined ? raw : process(raw);
+            if (update === undefined) this.#stats.skipped++;
+            else this.#apply(update);
+          } catch (error) {
+            await iterator.return?.();
+            throw error;
+          }
           const nowDropped = stream.dropped ?? 0;
           if (nowDropped !== dropped) {
             const lost = nowDropped - dropped;
