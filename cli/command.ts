@@ -49,11 +49,30 @@ export function untilAborted(signal: AbortSignal, ms?: number): Promise<void> {
 }
 
 /**
- * A signal that aborts with `parent` or after `ms` (when given).
+ * A signal that aborts with `parent` or after `ms` (when given); `dispose()` clears the
+ * timer. A plain timer, not `AbortSignal.any([parent, AbortSignal.timeout(ms)])`: in Node 20
+ * the timeout signal inside `any()` may be garbage-collected before it fires, and the
+ * composite then never aborts (nodejs/node#57736).
  *
  * @example
- * const signal = withDuration(ctx.signal, 15_000);
+ * const { signal, dispose } = withDuration(ctx.signal, 15_000);
+ * try { await work(signal); } finally { dispose(); }
  */
-export function withDuration(parent: AbortSignal, ms: number | undefined): AbortSignal {
-  return ms === undefined ? parent : AbortSignal.any([parent, AbortSignal.timeout(ms)]);
+export function withDuration(
+  parent: AbortSignal,
+  ms: number | undefined,
+): { signal: AbortSignal; dispose: () => void } {
+  if (ms === undefined) return { signal: parent, dispose: () => {} };
+  const controller = new AbortController();
+  const abort = (): void => controller.abort(parent.aborted ? parent.reason : undefined);
+  const timer = setTimeout(abort, ms);
+  parent.addEventListener('abort', abort, { once: true });
+  if (parent.aborted) abort();
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      clearTimeout(timer);
+      parent.removeEventListener('abort', abort);
+    },
+  };
 }

@@ -25,7 +25,7 @@ export async function run(
   const live = io.isTTY && !json;
   const endpoints = resolveEndpoints(spec, values, 'book');
   const feed = openFeed(spec, endpoints, 'book');
-  const signal = withDuration(stopSignal, durationMs);
+  const { signal, dispose } = withDuration(stopSignal, durationMs);
   const s = createStyles(io.color);
   const trades: PanelTrade[] = [];
   let resyncs = 0;
@@ -109,6 +109,7 @@ export async function run(
     if (timer !== undefined) clearInterval(timer);
     if (live) io.write(screenCodes.leave);
     offEvents();
+    dispose();
     await feed.close();
   }
   return 0;

@@ -21,7 +21,7 @@ export async function run(
   const json = values['json'] === true;
   const endpoints = resolveEndpoints(spec, values, 'stream');
   const feed = openFeed(spec, endpoints, 'stream');
-  const signal = withDuration(stopSignal, durationMs);
+  const { signal, dispose } = withDuration(stopSignal, durationMs);
   const s = createStyles(io.color);
   let seen = 0;
   try {
@@ -65,6 +65,7 @@ export async function run(
     // --duration or Ctrl-C ends the loop through the signal: that is a normal stop.
     if (!signal.aborted) throw e;
   } finally {
+    dispose();
     await feed.close();
   }
   return 0;

@@ -215,10 +215,10 @@ export async function main(argv: readonly string[], out?: DemoOutput): Promise<n
       depth,
     });
     view.start();
-    const signal =
-      durationMs === undefined
-        ? controller.signal
-        : AbortSignal.any([controller.signal, AbortSignal.timeout(durationMs)]);
+    // A plain timer: AbortSignal.timeout() inside AbortSignal.any() may be garbage-collected
+    // before it fires in Node 20 (nodejs/node#57736), and the demo would never stop.
+    if (durationMs !== undefined) timers.push(setTimeout(stop, durationMs));
+    const signal = controller.signal;
     const stopBot = new AbortController();
     let checks: { symbol: string; ok: boolean }[] = [];
     signal.addEventListener('abort', () => {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { killAll, root, runNode } from './run-cli';
+import { killAll, root, runNode, startNode } from './run-cli';
 
 // `npm start -- --duration 15` as CI sees it: not a terminal, so plain lines. The demo
 // must show its books, the two injected faults and the SDK recovering from each, end with
@@ -32,4 +32,15 @@ it('npm start -- --duration 15 shows books, the injected faults and the recovery
   expect(out).toMatch(
     /done: \d+ messages, [1-9]\d* reconnects, \d+ resyncs, faults injected: dropConnections 1, stall 1/,
   );
+}, 180_000);
+
+it('npm start without --duration runs until Ctrl-C, then checks the books and exits 0', async () => {
+  const demo = await startNode(
+    [path.join(root, 'scripts/start.mjs')],
+    /\] book fETH\/fUSDC bid [\d.]+ x [\d.]+ .* \| live$/,
+  );
+  const r = await demo.stop();
+  expect(r.code).toBe(0);
+  expect(r.stdout).toContain("check: fFUEL/fUSDC book (top 5) matches the exchange's");
+  expect(r.stdout).toMatch(/done: \d+ messages/);
 }, 180_000);

@@ -68,8 +68,19 @@ export interface RunningCli {
  * const { url } = JSON.parse(sim.firstLine);
  */
 export function startCli(args: readonly string[]): Promise<RunningCli> {
+  return startNode([bin, ...args]);
+}
+
+/**
+ * Starts `node <args>` and resolves once it printed a stdout line matching `ready`
+ * (default: any line); `firstLine` is that line.
+ *
+ * @example
+ * const demo = await startNode(['scripts/start.mjs'], /\] book .* live/);
+ */
+export function startNode(args: readonly string[], ready: RegExp = /^/): Promise<RunningCli> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: env() });
+    const child = spawn(process.execPath, args, { cwd: root, env: env() });
     children.add(child);
     let stdout = '';
     let stderr = '';
@@ -78,18 +89,19 @@ export function startCli(args: readonly string[]): Promise<RunningCli> {
       child.once('close', (code) => {
         children.delete(child);
         done({ code, stdout, stderr });
-        if (!started) reject(new Error(`tickwire ${args.join(' ')} exited ${code}: ${stderr}`));
+        if (!started) reject(new Error(`node ${args.join(' ')} exited ${code}: ${stderr}`));
       });
     });
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       stdout += d;
-      const nl = stdout.indexOf('\n');
-      if (!started && nl >= 0) {
+      if (started) return;
+      const line = stdout.split('\n').find((l, i, all) => i < all.length - 1 && ready.test(l));
+      if (line !== undefined) {
         started = true;
         resolve({
           child,
-          firstLine: stdout.slice(0, nl),
+          firstLine: line,
           stop: () => {
             child.kill('SIGINT');
             return closed;
