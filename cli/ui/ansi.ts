@@ -51,14 +51,24 @@ export function createStyles(color: boolean): Styles {
 }
 
 /**
+ * The text without its escape sequences.
+ *
+ * @example
+ * stripAnsi('\x1b[32mbid\x1b[39m'); // 'bid'
+ */
+export function stripAnsi(s: string): string {
+  // eslint-disable-next-line no-control-regex -- matching escape sequences is the point
+  return s.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+}
+
+/**
  * The printed width of a string (escape sequences excluded).
  *
  * @example
  * visibleLength('\x1b[32mbid\x1b[39m'); // 3
  */
 export function visibleLength(s: string): number {
-  // eslint-disable-next-line no-control-regex -- matching escape sequences is the point
-  return s.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').length;
+  return stripAnsi(s).length;
 }
 
 /**
@@ -71,7 +81,6 @@ export function fit(s: string, width: number): string {
   const n = visibleLength(s);
   if (n <= width) return s + ' '.repeat(width - n);
   // Cutting styled text: drop the styling rather than cut inside an escape sequence.
-  // eslint-disable-next-line no-control-regex -- as above
-  const plain = s.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+  const plain = stripAnsi(s);
   return width <= 1 ? plain.slice(0, width) : `${plain.slice(0, width - 1)}…`;
 }
