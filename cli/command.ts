@@ -8,7 +8,14 @@ export interface CommandContext {
   readonly signal: AbortSignal;
 }
 
-/** One `tickwire <command>`. */
+/**
+ * One `tickwire <command>`: its help and options (loaded at start) and its implementation
+ * (loaded when it runs).
+ *
+ * @example
+ * const run = await streamCommand.load();
+ * const code = await run({ io, signal }, { json: true }, ['o2', 'trades', 'FUEL/USDC']);
+ */
 export interface Command {
   readonly name: string;
   /** One line for `tickwire --help`. */

@@ -24,7 +24,12 @@ export { exchangeNames, type ExchangeName } from './names.js';
 export type MarketChannel = 'depth' | 'trades';
 const marketChannels: readonly MarketChannel[] = ['depth', 'trades'];
 
-/** Where to reach an exchange. */
+/**
+ * Where to reach an exchange.
+ *
+ * @example
+ * const endpoints: Endpoints = { restUrl: 'http://127.0.0.1:8080', wsUrl: 'ws://127.0.0.1:8080/v1/ws' };
+ */
 export interface Endpoints {
   readonly restUrl: string;
   /** O2: the socket URL (`…/v1/ws`); Binance: the market-stream base (`wss://host:port`). */
@@ -37,7 +42,12 @@ export interface RawSubscription {
   readonly send: readonly string[];
 }
 
-/** What the command line needs to know about one exchange. */
+/**
+ * What the command line needs to know about one exchange.
+ *
+ * @example
+ * const { url, send } = exchangeSpec('o2', 'record').rawSubscription(endpoints, [{ channel: 'depth', market }]);
+ */
 export interface ExchangeSpec {
   readonly name: ExchangeName;
   readonly networks: Readonly<Record<string, Endpoints>>;

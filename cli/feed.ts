@@ -11,7 +11,12 @@ import { O2Adapter } from '../adapters/o2/index.js';
 import { UsageError } from './errors.js';
 import type { Endpoints, ExchangeSpec } from './exchanges.js';
 
-/** Counters a live view shows. */
+/**
+ * Counters a live view shows.
+ *
+ * @example
+ * const { messagesIn, reconnects } = feed.counters();
+ */
 export interface FeedCounters {
   /** WebSocket messages received, all connections. */
   readonly messagesIn: number;
@@ -19,14 +24,19 @@ export interface FeedCounters {
   readonly reconnects: number;
 }
 
-/** The streams of one exchange connection, as the `stream` and `book` commands use them. */
+/**
+ * The streams of one exchange connection, as the `stream` and `book` commands use them.
+ *
+ * @example
+ * for await (const t of feed.trades(market, signal)) console.log(t.price.toFixed());
+ */
 export interface LiveFeed {
   /** The exchange's markets (loaded once). */
   markets(signal: AbortSignal): Promise<readonly MarketInfo[]>;
   depth(market: MarketInfo, signal: AbortSignal): AsyncIterable<DepthUpdate>;
   trades(market: MarketInfo, signal: AbortSignal): AsyncIterable<Trade>;
-  /** A maintained book: the same reader yielded after every change. */
-  books(market: MarketInfo, signal: AbortSignal): AsyncIterable<OrderBookReader>;
+  /** The adapter's maintained book: a view of the top `depth` levels after every change. */
+  books(market: MarketInfo, depth: number, signal: AbortSignal): AsyncIterable<OrderBookReader>;
   counters(): FeedCounters;
   onEvent(listener: (event: AdapterEvent) => void): () => void;
   close(): Promise<void>;
@@ -48,7 +58,7 @@ function o2Feed(endpoints: Endpoints): LiveFeed {
     markets: (signal) => o2.getMarkets({ signal }),
     depth: (m, signal) => o2.streamDepth(m.symbol, { signal }),
     trades: (m, signal) => o2.streamTrades(m.symbol, { signal }),
-    books: (m, signal) => o2.watchOrderBook(m.symbol, { signal }),
+    books: (m, depth, signal) => o2.watchOrderBook(m.symbol, { depth, signal }),
     counters: () => sumWs(o2.stats()),
     onEvent: (listener) => o2.events.on(listener),
     close: () => o2.close(),
@@ -61,7 +71,7 @@ function binanceFeed(endpoints: Endpoints): LiveFeed {
     markets: (signal) => binance.loadMarkets({ signal }),
     depth: (m, signal) => binance.streamDepth(m.symbol, { signal }),
     trades: (m, signal) => binance.streamTrades(m.symbol, { signal }),
-    books: (m, signal) => binance.watchOrderBook(m.symbol, { signal }),
+    books: (m, depth, signal) => binance.watchOrderBook(m.symbol, { depth, signal }),
     counters: () => sumWs(binance.stats()),
     onEvent: (listener) => binance.events.on(listener),
     close: () => binance.close(),

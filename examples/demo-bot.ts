@@ -12,7 +12,12 @@ import {
 import { O2Adapter } from '../adapters/o2/index.js';
 import { booksOf } from './demo/books.js';
 
-/** What the bot knows about one market. */
+/**
+ * What the bot knows about one market.
+ *
+ * @example
+ * for (const m of bot.markets) console.log(m.symbol, m.book?.bestBid?.price, m.trades[0]?.price.toFixed());
+ */
 export interface DemoMarket {
   readonly symbol: string;
   /** The latest view of the maintained book (`undefined` until the first snapshot). */
@@ -25,7 +30,12 @@ export interface DemoMarket {
   lastUpdateAt: number;
 }
 
-/** One line of the bot's event log. */
+/**
+ * One line of the bot's event log.
+ *
+ * @example
+ * bot.note('fault', 'FAULT injected: the exchange drops every connection');
+ */
 export interface DemoLogEntry {
   /** Epoch ms. */
   readonly time: number;
@@ -33,7 +43,12 @@ export interface DemoLogEntry {
   readonly text: string;
 }
 
-/** Options of {@link DemoBot}. */
+/**
+ * Options of {@link DemoBot}.
+ *
+ * @example
+ * new DemoBot({ restUrl: sim.httpUrl, wsUrl: `${sim.wsUrl}/v1/ws`, depth: 5 });
+ */
 export interface DemoBotOptions {
   /** O2 REST base URL (the simulator's `httpUrl`). */
   readonly restUrl: string;

@@ -102,7 +102,7 @@ export async function run(
         // the book loop reports failures; trades are decoration
       }
     })();
-    for await (const book of feed.books(market, signal)) latest = book;
+    for await (const book of feed.books(market, depth, signal)) latest = book;
   } catch (e) {
     if (!signal.aborted) throw e;
   } finally {

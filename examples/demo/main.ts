@@ -21,7 +21,12 @@ Options:
 
 Not a terminal (piped, CI): plain lines instead of the live view. NO_COLOR=1: no colours.`;
 
-/** When the demo's faults fire (ms from the start) and how long the stall lasts. */
+/**
+ * When the demo's faults fire (ms from the start) and how long the stall lasts.
+ *
+ * @example
+ * const plan: DemoFaultPlan = { dropAtMs: 4500, stallAtMs: 7500, stallMs: 3000 };
+ */
 export interface DemoFaultPlan {
   /** A depth update silently lost (O2 has no sequence numbers); `undefined`: none. */
   readonly skipAtMs?: number;

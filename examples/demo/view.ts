@@ -4,7 +4,12 @@ import { createStyles, fit, screenCodes } from '../../cli/ui/ansi.js';
 import { bookLine, renderBookPanel, sideBySide, type PanelLevel } from '../../cli/ui/book-panel.js';
 import type { DemoBot, DemoLogEntry, DemoMarket } from '../demo-bot.js';
 
-/** Where the view writes, and what it knows about the terminal. */
+/**
+ * Where the view writes, and what it knows about the terminal.
+ *
+ * @example
+ * const out: DemoOutput = { write: (t) => process.stdout.write(t), isTTY: false, color: false, columns: 80, rows: 24 };
+ */
 export interface DemoOutput {
   write(text: string): void;
   readonly isTTY: boolean;
