@@ -10,10 +10,9 @@ import {
 } from '../../../src/ws/index.js';
 import { mapO2Error } from '../errors.js';
 import { o2DepthPrecision, o2Frames } from '../requests.js';
-import { parseO2DepthFrameFast } from '../schemas/fast-depth.js';
+import { parseO2DepthUpdateFast } from '../schemas/fast-depth.js';
 import {
   normalizeO2Balance,
-  normalizeO2Depth,
   normalizeO2Nonce,
   normalizeO2Order,
   normalizeO2Trade,
@@ -153,6 +152,8 @@ export class O2Streams {
   readonly #ordersLingering = new Set<string>();
   readonly #retired = new Set<string>();
   readonly #depthPrecision = new Map<string, string>();
+  readonly #depthKeys = new MarketKeys('depth');
+  readonly #tradeKeys = new MarketKeys('trades');
   #serverErrors = 0;
   #lateFrames = 0;
   #deltasBeforeSnapshot = 0;
@@ -228,11 +229,11 @@ export class O2Streams {
     switch (f['action']) {
       case 'subscribe_depth':
       case 'subscribe_depth_update':
-        key = marketKey('depth', f['market_id']);
+        key = this.#depthKeys.of(f['market_id']);
         break;
       case 'subscribe_trades':
       case 'trades':
-        key = marketKey('trades', f['market_id']);
+        key = this.#tradeKeys.of(f['market_id']);
         break;
       case 'subscribe_orders':
         key = this.#ordersKey(f['orders']);
@@ -321,13 +322,13 @@ export class O2Streams {
       // Joining a live subscription: the server sends a snapshot only on subscribe.
       onJoin: () => this.#requestSnapshot(id),
       parse: (raw) => {
-        const frame = parseO2DepthFrameFast(raw);
-        if (frame.kind === 'snapshot') synced = true;
+        const update = parseO2DepthUpdateFast(raw, symbol, Date.now());
+        if (update.kind === 'snapshot') synced = true;
         else if (!synced) {
           this.#deltasBeforeSnapshot++;
           return undefined;
         }
-        return normalizeO2Depth(frame, symbol, raw, Date.now());
+        return update;
       },
     };
   }
@@ -563,9 +564,38 @@ export function decodeO2Message(data: Buffer): O2WsMessage {
   return JSON.parse(data.toString()) as unknown;
 }
 
-function marketKey(channel: string, id: unknown): string | undefined {
-  return typeof id === 'string' ? `${channel}:${id.toLowerCase()}` : undefined;
+/**
+ * Routing keys `<channel>:<lower-cased market id>` by wire id, cached: every frame of a
+ * market names the same id, so the common case is one string comparison (the last id) or
+ * one map hit, not a new lower-cased string and a concatenation per frame. Bounded: the map
+ * starts over past {@link MARKET_KEYS_MAX} ids (ids are whatever the server sends).
+ */
+class MarketKeys {
+  readonly #channel: string;
+  readonly #keys = new Map<string, string>();
+  #lastId = '';
+  #lastKey: string | undefined;
+
+  constructor(channel: string) {
+    this.#channel = channel;
+  }
+
+  of(id: unknown): string | undefined {
+    if (typeof id !== 'string') return undefined;
+    if (id === this.#lastId && this.#lastKey !== undefined) return this.#lastKey;
+    let key = this.#keys.get(id);
+    if (key === undefined) {
+      key = `${this.#channel}:${id.toLowerCase()}`;
+      if (this.#keys.size >= MARKET_KEYS_MAX) this.#keys.clear();
+      this.#keys.set(id, key);
+    }
+    this.#lastId = id;
+    this.#lastKey = key;
+    return key;
+  }
 }
+
+const MARKET_KEYS_MAX = 1024;
 
 function identityId(identity: unknown): string | undefined {
   if (typeof identity !== 'object' || identity === null) return undefined;

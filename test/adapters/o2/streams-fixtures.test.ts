@@ -132,6 +132,24 @@ describe('decodeO2Message and o2ServerError (fixtures/o2/ws-control.jsonl)', () 
 });
 
 describe('routing keys of every data fixture', () => {
+  it('market keys stay right across interleaved markets, id case variants and many ids (cached keys)', () => {
+    const depth = (id: unknown) => ({ action: 'subscribe_depth_update', market_id: id });
+    const trades = (id: unknown) => ({ action: 'trades', market_id: id });
+    for (let round = 0; round < 3; round++) {
+      expect(streams.routeKey(depth(MARKET))).toBe(`depth:${MARKET}`);
+      expect(streams.routeKey(depth(MARKET_2.toUpperCase()))).toBe(`depth:${MARKET_2}`);
+      expect(streams.routeKey(trades(MARKET))).toBe(`trades:${MARKET}`);
+      expect(streams.routeKey(depth(MARKET_2))).toBe(`depth:${MARKET_2}`);
+      expect(streams.routeKey(depth(7))).toBeUndefined();
+    }
+    // More distinct ids than the cache holds: every key is still computed right.
+    for (let i = 0; i < 2100; i++) {
+      const id = `0xAB${i.toString(16)}`;
+      expect(streams.routeKey(depth(id))).toBe(`depth:${id.toLowerCase()}`);
+    }
+    expect(streams.routeKey(depth(MARKET))).toBe(`depth:${MARKET}`);
+  });
+
   it('depth and trades by lowercase market id (D9 goes to the other market: no cross-talk)', () => {
     const depth = wsFixtures('ws-depth');
     for (const id of ['D4', 'D5', 'D6', 'D7', 'D8']) {

@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { O2DepthFrame, parseO2DepthFrameFast } from '../../../../adapters/o2/schemas/index.js';
+import { parseO2DepthUpdateFast } from '../../../../adapters/o2/schemas/fast-depth.js';
+import { normalizeO2Depth } from '../../../../adapters/o2/schemas/normalize.js';
 import { isTickwireError } from '../../../../src/errors/index.js';
 import { parse } from '../../../../src/schemas/index.js';
 import { wsFixtures } from '../load-fixtures.js';
@@ -126,5 +128,58 @@ describe('parseO2DepthFrameFast', () => {
 
   it('agrees on non-object input', () => {
     for (const v of [null, 1, 'x', [], [{}]]) agree(v);
+  });
+});
+
+describe('parseO2DepthUpdateFast', () => {
+  // The reference: the zod schema, then the normaliser.
+  function agreeUpdate(json: unknown): void {
+    const slow = run(() =>
+      normalizeO2Depth(parse(O2DepthFrame, json, 'o2 depth frame'), 'fFUEL/fUSDC', json, 42),
+    );
+    const fast = run(() => parseO2DepthUpdateFast(json, 'fFUEL/fUSDC', 42));
+    expect(fast).toStrictEqual(slow);
+  }
+
+  it('agrees with schema + normaliser on every depth fixture and on non-objects', () => {
+    for (const f of wsFixtures('ws-depth')) agreeUpdate(f.frame);
+    for (const v of [null, 1, 'x', [], [{}]]) agreeUpdate(v);
+  });
+
+  it('property: agrees (value or error) on generated frames', () => {
+    fc.assert(
+      fc.property(frame, (f) => {
+        agreeUpdate(JSON.parse(JSON.stringify(f)));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('property: agrees on well-formed deltas with both timestamps (the direct path), ids of any case in any order', () => {
+    const u64 = fc.oneof(
+      fc.bigInt({ min: 0n, max: 10n ** 19n - 1n }).map(String),
+      fc.integer({ min: 0, max: 2 ** 40 }),
+    );
+    const lvl = fc.oneof(fc.record({ price: u64, quantity: u64 }), fc.tuple(u64, u64));
+    const delta = fc.record({
+      action: fc.constantFrom('subscribe_depth_update', 'subscribe_depth'),
+      market_id: fc.constantFrom('0xAB', '0xab', '0xCD', '0xAb'),
+      changes: fc.record(
+        {
+          buys: fc.array(lvl, { maxLength: 6 }),
+          sells: fc.array(lvl, { maxLength: 6 }),
+          precision: fc.constantFrom(10, '10'),
+        },
+        { requiredKeys: ['buys', 'sells'] },
+      ),
+      onchain_timestamp: u64,
+      seen_timestamp: u64,
+    });
+    fc.assert(
+      fc.property(fc.array(delta, { minLength: 1, maxLength: 5 }), (frames) => {
+        for (const f of frames) agreeUpdate(f);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
