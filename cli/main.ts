@@ -82,6 +82,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   const stop = (): void => controller.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  // `tickwire stream … | head`: when the reader goes away, stop like Ctrl-C. The listener
+  // stays: writes already queued fail after the command ended too (EPIPE), and an
+  // unhandled stream error would crash the process with a stack.
+  process.stdout.on('error', stop);
   try {
     const command = commands.find((c) => c.name === first);
     if (command === undefined) {

@@ -162,6 +162,8 @@ export async function main(argv: readonly string[], out?: DemoOutput): Promise<n
   const stop = (): void => controller.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  // `npm start | head`: a reader that goes away stops the demo like Ctrl-C (no EPIPE crash).
+  process.stdout.on('error', stop);
   const timers: NodeJS.Timeout[] = [];
   let view: DemoView | undefined;
   try {

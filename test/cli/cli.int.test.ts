@@ -288,6 +288,17 @@ describe('stream and book against `tickwire simulate`', () => {
     expect((await sim.stop()).code).toBe(0);
   });
 
+  it('stream stops quietly with exit 0 when its reader goes away (| head)', async () => {
+    const sim = await startCli(['simulate', '--exchange', 'o2', '--json', '--rate', '200']);
+    const { url } = JSON.parse(sim.firstLine) as { url: string };
+    const stream = await startCli(['stream', 'o2', 'depth', 'fFUEL/fUSDC', '--json', '--url', url]);
+    stream.child.stdout?.destroy();
+    const r = await stream.closed;
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toContain('EPIPE');
+    expect((await sim.stop()).code).toBe(0);
+  });
+
   it('stream --json depth starts with a snapshot in human units, then deltas', async () => {
     const sim = await startCli(['simulate', '--exchange', 'o2', '--json', '--rate', '200']);
     const { url } = JSON.parse(sim.firstLine) as { url: string };

@@ -58,6 +58,8 @@ export interface RunningCli {
   readonly firstLine: string;
   /** Stops it with SIGINT (Ctrl-C) and resolves with its exit code and output. */
   stop(): Promise<CliResult>;
+  /** Resolves when it exits by itself. */
+  readonly closed: Promise<CliResult>;
 }
 
 /**
@@ -102,6 +104,7 @@ export function startNode(args: readonly string[], ready: RegExp = /^/): Promise
         resolve({
           child,
           firstLine: line,
+          closed,
           stop: () => {
             child.kill('SIGINT');
             return closed;
