@@ -594,6 +594,17 @@ export class BinanceAdapter extends ExchangeAdapter<
   }
 
   /**
+   * The current view of a market's book while a `watchOrderBook` or `streamDepth` reader
+   * keeps it (`undefined` otherwise): a full-depth read without waiting for the next change.
+   *
+   * @example
+   * const top = binance.orderBookView('BTC/USDT', 5)?.bids();
+   */
+  orderBookView(market: string, depth?: number): OrderBookView | undefined {
+    return this.#streams.bookView(market, depth);
+  }
+
+  /**
    * Public trades of one market (`<symbol>@trade`); `side` is the taker's.
    *
    * @example

@@ -16,6 +16,7 @@ import {
 } from '../../../src/book/index.js';
 import { createError, isTickwireError, type TickwireError } from '../../../src/errors/index.js';
 import { Decimal } from '../../../src/numbers/index.js';
+import { DROP } from '../../../src/pipeline/index.js';
 import { BoundedStream, EventStream } from '../../../src/stream/index.js';
 import {
   type BackoffConfig,
@@ -91,7 +92,10 @@ export interface BinanceMarketStreamsOptions {
   readonly maxLifetimeMs?: number;
   /** Default 300 000 (ms). */
   readonly rotateBeforeMs?: number;
-  /** Reconnect backoff. Default: the WsManager's. */
+  /**
+   * Reconnect backoff. Default `{ base: 100, cap: 30_000 }` (ms, exponential with jitter):
+   * a dropped book is rebuilt within about a second, and a failing endpoint is not hammered.
+   */
   readonly backoff?: BackoffConfig;
   /** Client heartbeat after silence. Default `{ interval: 60_000, timeout: 10_000 }` (ms). */
   readonly heartbeat?: HeartbeatConfig | false;
@@ -202,6 +206,7 @@ export class BinanceMarketStreams {
   readonly #o: BinanceMarketStreamsOptions;
   readonly #pool: WsPool<StreamMessage>;
   readonly #feeds = new Map<string, DepthFeed>();
+  readonly #depthByStream = new Map<string, DepthFeed>();
   #unsubscribeId = 0;
   #invalidFrames = 0;
   #overflows = 0;
@@ -217,7 +222,7 @@ export class BinanceMarketStreams {
       streamsPerConnection: options.streamsPerConnection ?? 1024,
       ...(options.maxLifetimeMs === undefined ? {} : { maxLifetimeMs: options.maxLifetimeMs }),
       ...(options.rotateBeforeMs === undefined ? {} : { rotateBeforeMs: options.rotateBeforeMs }),
-      ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
+      backoff: options.backoff ?? { base: 100, cap: 30_000 },
       heartbeat: options.heartbeat ?? { interval: 60_000, timeout: 10_000 },
       sendLimit: {
         messagesPerSecond: options.messagesPerSecond ?? 5,
@@ -229,6 +234,23 @@ export class BinanceMarketStreams {
         build: (specs, id) => ({ method: 'SUBSCRIBE', params: specs.map((s) => s.key), id }),
       },
       rpc: { errorOf: controlError },
+      // Hot path: a depth frame goes straight into its market's book sync, synchronously,
+      // instead of through a per-frame async iterator (the stream's reader only holds the
+      // subscription). During a make-before-break handover both sockets feed the sync, which
+      // ignores the diffs it already applied.
+      postProcessors: [
+        (m) => {
+          const stream = m.stream;
+          if (typeof stream === 'string') {
+            const feed = this.#depthByStream.get(stream);
+            if (feed !== undefined) {
+              feed.onFrame(m.data);
+              return DROP;
+            }
+          }
+          return m;
+        },
+      ],
       identityOf: (m) => {
         const d = m.data as { u?: unknown; t?: unknown; E?: unknown } | undefined;
         return `${String(m.stream)}|${String(d?.u ?? d?.t ?? d?.E)}`;
@@ -389,12 +411,18 @@ export class BinanceMarketStreams {
     }
   }
 
-  /** The current view of a market's book, when some reader keeps it. */
+  /**
+   * The current view of a market's book (unified symbol or native id), when some reader
+   * keeps it; `undefined` otherwise.
+   *
+   * @example
+   * streams.bookView('BTC/USDT')?.sequence;
+   */
   bookView(symbolOrId: string, depth?: number): OrderBookView | undefined {
+    const key = symbolOrId.toUpperCase();
     for (const feed of this.#feeds.values()) {
       const m = feed.market;
-      if (m.symbol === symbolOrId || m.id === symbolOrId.toUpperCase())
-        return feed.sync.view(depth);
+      if (m.symbol.toUpperCase() === key || m.id === key) return feed.sync.view(depth);
     }
     return undefined;
   }
@@ -520,11 +548,15 @@ export class BinanceMarketStreams {
   #feedFor(market: BinanceMarketRef): DepthFeed {
     let feed = this.#feeds.get(market.id);
     if (feed === undefined) {
-      feed = new DepthFeed(this, market, this.#o, () => this.#feeds.delete(market.id));
+      const name = `${market.id.toLowerCase()}@depth@${this.#o.depthSpeed ?? '100ms'}`;
+      const created = new DepthFeed(this, market, this.#o, () => {
+        this.#feeds.delete(market.id);
+        if (this.#depthByStream.get(name) === created) this.#depthByStream.delete(name);
+      });
+      feed = created;
       this.#feeds.set(market.id, feed);
-      feed.start(
-        this.#subscribe(`${market.id.toLowerCase()}@depth@${this.#o.depthSpeed ?? '100ms'}`, {}),
-      );
+      this.#depthByStream.set(name, feed);
+      feed.start(this.#subscribe(name, { capacity: 16 }));
     }
     return feed;
   }
@@ -615,7 +647,9 @@ class DepthFeed {
 
   async #pump(frames: BoundedStream<BinanceCombinedFrame>): Promise<void> {
     try {
-      for await (const frame of frames) this.#onFrame(frame.data);
+      // Frames normally never reach this reader (the post-processor feeds the sync); it holds
+      // the subscription and learns when it ends or fails.
+      for await (const frame of frames) this.onFrame(frame.data);
     } catch (e) {
       if (this.#closed) return;
       this.failure = isTickwireError(e)
@@ -626,7 +660,8 @@ class DepthFeed {
     }
   }
 
-  #onFrame(d: unknown): void {
+  /** One depth payload (hot path: called by the connection's post-processor). */
+  onFrame(d: unknown): void {
     if (!isBinanceDepthUpdate(d)) {
       this.#owner.reportInvalid(this.market.symbol, d, 'depthUpdate');
       return;

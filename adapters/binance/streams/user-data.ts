@@ -47,7 +47,7 @@ export interface BinanceUserDataStreamOptions {
   readonly recvWindowMs?: number;
   /** Unified symbol of a native id (`BTCUSDT` → `BTC/USDT`). Default: the id itself. */
   readonly symbolOf?: (id: string) => string;
-  /** Reconnect backoff. Default: the WsManager's. */
+  /** Reconnect backoff. Default `{ base: 100, cap: 30_000 }` (ms, exponential with jitter). */
   readonly backoff?: BackoffConfig;
   /** Client heartbeat after silence. Default `{ interval: 60_000, timeout: 10_000 }` (ms). */
   readonly heartbeat?: HeartbeatConfig | false;
@@ -344,7 +344,7 @@ export class BinanceUserDataStream {
       router: (m) => this.#route(m),
       heartbeat: this.#o.heartbeat ?? { interval: 60_000, timeout: 10_000 },
       sendLimit: { messagesPerSecond: 10 },
-      ...(this.#o.backoff === undefined ? {} : { backoff: this.#o.backoff }),
+      backoff: this.#o.backoff ?? { base: 100, cap: 30_000 },
       auth: {
         login: () => this.#subscribeFrame(`uds${++this.#loginSeq}`, true),
         ack: (m) => this.#ack(m as Frame),
