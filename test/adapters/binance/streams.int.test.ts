@@ -39,6 +39,7 @@ async function start(
   simOptions: Partial<ConstructorParameters<typeof ExchangeSimulator>[0]> & {
     markets?: typeof binanceSimMarkets;
     pingIntervalMs?: number;
+    pongTimeoutMs?: number;
   } = {},
   streamOptions: Partial<BinanceMarketStreamsOptions> = {},
 ): Promise<{ sim: ExchangeSimulator; streams: BinanceMarketStreams; snapshots: () => number }> {
@@ -52,6 +53,9 @@ async function start(
       ...(simOptions.pingIntervalMs === undefined
         ? {}
         : { pingIntervalMs: simOptions.pingIntervalMs }),
+      ...(simOptions.pongTimeoutMs === undefined
+        ? {}
+        : { pongTimeoutMs: simOptions.pongTimeoutMs }),
     }),
   }).start();
   const depth = depthFetcher(sim.httpUrl);
@@ -327,6 +331,23 @@ describe('BinanceMarketStreams against the simulator', () => {
     const view = await finalView(s, st, watch);
     expect(levels(view, 'asks')).toEqual(s.book(BTC.id).asks);
     expect(st.stats().connections[0]?.stats.parseFailures).toBe(2);
+  });
+
+  it('server pings are answered: with a 300 ms ping and a 700 ms pong deadline the socket lives on', async () => {
+    const { sim: s, streams: st } = await start({
+      maxEvents: 250,
+      // Pongs count against the 5 messages/s limit on this simulator, as on Binance.
+      pingIntervalMs: 300,
+      pongTimeoutMs: 700,
+    });
+    const watch = st.watchOrderBook('BTC/USDT');
+    await nextMatching(watch, (v) => v.isSynced);
+    // ~1.2 s of market events: several pings, each of which had to be answered in time.
+    const view = await finalView(s, st, watch);
+    expect(view.sequence).toBe(s.book(BTC.id).sequence);
+    expect(s.stats().violations.missedPong ?? 0).toBe(0);
+    expect(st.stats().connections[0]?.stats.reconnects).toBe(0);
+    expect(s.stats().connectionsOpened).toBe(1);
   });
 
   it('an unknown market is a typed UNKNOWN_MARKET error', async () => {
