@@ -100,6 +100,8 @@ export interface SubscribeOptions {
 }
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
+// Never an event or a raw frame: poll's own "nothing buffered" marker.
+const EMPTY: unique symbol = Symbol('ChannelStream.empty');
 
 /**
  * What a {@link ChannelStream} reports back to its adapter (implemented by
@@ -232,19 +234,34 @@ export class ChannelStream<TEvent> implements AsyncIterableIterator<TEvent> {
    * if (r === undefined) r = await stream.next();
    */
   tryNext(): IteratorYieldResult<TEvent> | undefined {
+    const value = this.poll<typeof EMPTY>(EMPTY);
+    return value === EMPTY ? undefined : { value, done: false };
+  }
+
+  /**
+   * Like {@link ChannelStream.tryNext} without the result object: the next event, or
+   * `empty` (a marker of the caller's choosing that is never an event) when the caller
+   * must `await next()` instead.
+   *
+   * @example
+   * const NONE = Symbol('none');
+   * const event = stream.poll(NONE);
+   * if (event === NONE) await stream.next();
+   */
+  poll<E>(empty: E): TEvent | E {
     const pending = this.#pending;
     if (pending !== undefined) {
       const value = pending[this.#pendingAt++]!;
       if (this.#pendingAt >= pending.length) this.#pending = undefined;
-      return { value, done: false };
+      return value;
     }
     const inner = this.#inner;
-    if (inner === undefined) return undefined;
+    if (inner === undefined) return empty;
     for (;;) {
-      const r = inner.tryNext();
-      if (r === undefined) return undefined;
-      const out = this.#parse(r.value);
-      if (out !== undefined) return out;
+      const message = inner.poll<unknown>(EMPTY);
+      if (message === EMPTY) return empty;
+      const value = this.#parse(message);
+      if (value !== EMPTY) return value;
     }
   }
 
@@ -285,12 +302,12 @@ export class ChannelStream<TEvent> implements AsyncIterableIterator<TEvent> {
   }
 
   #consume(message: unknown): Promise<IteratorResult<TEvent>> {
-    const out = this.#parse(message);
-    return out === undefined ? this.next() : Promise.resolve(out);
+    const value = this.#parse(message);
+    return value === EMPTY ? this.next() : Promise.resolve({ value, done: false });
   }
 
-  /** One raw frame → its first event (the rest kept pending); `undefined` when it yields none. */
-  #parse(message: unknown): IteratorYieldResult<TEvent> | undefined {
+  /** One raw frame → its first event (the rest kept pending); EMPTY when it yields none. */
+  #parse(message: unknown): TEvent | typeof EMPTY {
     const route = this.#route!;
     let out: TEvent | readonly TEvent[] | undefined;
     try {
@@ -301,19 +318,19 @@ export class ChannelStream<TEvent> implements AsyncIterableIterator<TEvent> {
         message,
         toError(e, `${this.channel}: a frame could not be parsed`),
       );
-      return undefined;
+      return EMPTY;
     }
-    if (out === undefined) return undefined;
+    if (out === undefined) return EMPTY;
     if (Array.isArray(out)) {
       const list = out as readonly TEvent[];
-      if (list.length === 0) return undefined;
+      if (list.length === 0) return EMPTY;
       if (list.length > 1) {
         this.#pending = list;
         this.#pendingAt = 1;
       }
-      return { value: list[0]!, done: false };
+      return list[0]!;
     }
-    return { value: out as TEvent, done: false };
+    return out as TEvent;
   }
 
   #attach(route: ChannelRoute<TEvent>): void {

@@ -194,8 +194,11 @@ export class SnapshotResetBookSync extends BookSyncBase {
   }
 
   #meta(frame: BookFrame): { receivedAt: number; exchangeTime?: number; sequence?: number } {
+    const receivedAt = frame.receivedAt ?? this.now();
+    // The common frame (O2): a receive time only, one small object and no spreads.
+    if (frame.exchangeTime === undefined && frame.sequence === undefined) return { receivedAt };
     return {
-      receivedAt: frame.receivedAt ?? this.now(),
+      receivedAt,
       ...(frame.exchangeTime === undefined ? {} : { exchangeTime: frame.exchangeTime }),
       ...(frame.sequence === undefined ? {} : { sequence: frame.sequence }),
     };

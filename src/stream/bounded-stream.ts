@@ -37,6 +37,8 @@ export interface BoundedStreamOptions<T> {
 }
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
+// Never pushed: tryNext's own "nothing buffered" marker.
+const EMPTY: unique symbol = Symbol('BoundedStream.empty');
 
 /**
  * A bounded, typed async iterator: one producer pushes, one reader consumes with
@@ -179,14 +181,27 @@ export class BoundedStream<T> implements AsyncIterableIterator<T> {
    * if (r === undefined) r = await s.next();
    */
   tryNext(): IteratorYieldResult<T> | undefined {
-    if (this.#size === 0 || this.#abortError !== undefined || this.#errorImmediate) {
-      return undefined;
-    }
+    const value = this.poll<typeof EMPTY>(EMPTY);
+    return value === EMPTY ? undefined : { value, done: false };
+  }
+
+  /**
+   * Like {@link BoundedStream.tryNext} without the result object: the oldest buffered value,
+   * or `empty` (a marker of the caller's choosing that is never pushed) when `next()` must
+   * be used instead.
+   *
+   * @example
+   * const NONE = Symbol('none');
+   * const v = s.poll(NONE);
+   * if (v === NONE) await s.next();
+   */
+  poll<E>(empty: E): T | E {
+    if (this.#size === 0 || this.#abortError !== undefined || this.#errorImmediate) return empty;
     const value = this.#ring[this.#head] as T;
     this.#ring[this.#head] = undefined;
     this.#head = this.#wrap(this.#head + 1);
     this.#size--;
-    return { value, done: false };
+    return value;
   }
 
   next(): Promise<IteratorResult<T>> {

@@ -216,11 +216,18 @@ describe('ExchangeAdapter.subscribe over a channel table', () => {
     broadcast({ ch: 'ticks.A', prices: [7] });
     broadcast({ ch: 'ticks.A', prices: [] });
     broadcast({ ch: 'ticks.A', prices: ['3'] });
+    broadcast({ ch: 'ticks.A', prices: ['5', '6'] });
     // b has seen the last frame, so every frame sits in a's buffer by now.
-    for await (const t of b) if (t.price === '3') break;
+    for await (const t of b) if (t.price === '6') break;
     const drained: string[] = [];
-    for (let r = a.tryNext(); r !== undefined; r = a.tryNext()) drained.push(r.value.price);
-    expect(drained).toEqual(['1', '2', '3']);
+    for (let r = a.tryNext(); r !== undefined; r = a.tryNext()) {
+      drained.push(r.value.price);
+      if (r.value.price !== '3') continue;
+      // poll: the same sequence, without result objects.
+      for (let v = a.poll(null); v !== null; v = a.poll(null)) drained.push(`poll ${v.price}`);
+    }
+    expect(drained).toEqual(['1', '2', '3', 'poll 5', 'poll 6']);
+    expect(a.poll(null)).toBeNull();
     expect(errors).toEqual(['VALIDATION_FAILED']);
     expect(adapter.stats().streams.parseFailures).toBe(1);
     const later = a.next();

@@ -221,9 +221,7 @@ describe('BoundedStream.tryNext', () => {
   it('mixed with next() over a wrapped ring delivers every value once, in order (property)', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.oneof(fc.constant('push'), fc.constant('try'), fc.constant('next')), {
-          maxLength: 300,
-        }),
+        fc.array(fc.constantFrom('push', 'try', 'poll', 'next'), { maxLength: 300 }),
         async (ops) => {
           const s = new BoundedStream<number>({ capacity: 10_000 });
           const out: number[] = [];
@@ -233,6 +231,9 @@ describe('BoundedStream.tryNext', () => {
             else if (op === 'try') {
               const r = s.tryNext();
               if (r !== undefined) out.push(r.value);
+            } else if (op === 'poll') {
+              const v = s.poll(-1);
+              if (v !== -1) out.push(v);
             } else if (s.size > 0) {
               const r = await s.next();
               if (r.done !== true) out.push(r.value);
@@ -253,6 +254,7 @@ describe('BoundedStream.tryNext', () => {
     failed.fail(createError('WS_CLOSED', 'gone'));
     expect(failed.tryNext()).toEqual({ value: 1, done: false });
     expect(failed.tryNext()).toBeUndefined();
+    expect(failed.poll('none')).toBe('none');
     await expect(failed.next()).rejects.toMatchObject({ code: 'WS_CLOSED' });
 
     const controller = new AbortController();
@@ -260,12 +262,14 @@ describe('BoundedStream.tryNext', () => {
     aborted.push(1);
     controller.abort();
     expect(aborted.tryNext()).toBeUndefined();
+    expect(aborted.poll('none')).toBe('none');
     await expect(aborted.next()).rejects.toMatchObject({ code: 'ABORTED' });
 
     const overflow = new BoundedStream<number>({ capacity: 1, overflow: 'error' });
     overflow.push(1);
     overflow.push(2);
     expect(overflow.tryNext()).toBeUndefined();
+    expect(overflow.poll('none')).toBe('none');
     await expect(overflow.next()).rejects.toMatchObject({ code: 'BUFFER_OVERFLOW' });
   });
 });

@@ -134,10 +134,11 @@ export interface O2BookSource<TUpdate extends DepthUpdate = DepthUpdate> {
   readonly openDepth: (signal: AbortSignal) => AsyncIterable<TUpdate> & {
     readonly dropped?: number;
     /**
-     * A synchronous take of an already buffered update (a `ChannelStream` has it); when
-     * present the watch drains a burst of frames without one promise per frame.
+     * A synchronous take of an already buffered update, or `empty` when there is none (a
+     * `ChannelStream` has it); when present the watch drains a burst of frames without one
+     * promise per frame.
      */
-    readonly tryNext?: () => IteratorYieldResult<TUpdate> | undefined;
+    poll?<E>(empty: E): TUpdate | E;
   };
   readonly fetchDepth: (depth: number | undefined, signal: AbortSignal) => Promise<BookLevelsInput>;
   /**
@@ -148,6 +149,8 @@ export interface O2BookSource<TUpdate extends DepthUpdate = DepthUpdate> {
 }
 
 const NO_LEVELS: readonly LevelInput[] = Object.freeze([]);
+// Never a depth update: the "nothing buffered" marker of the synchronous drain.
+const NOTHING: unique symbol = Symbol('o2.book.nothing');
 
 /**
  * Levels of a {@link DepthUpdate} as book input tuples.
@@ -338,15 +341,18 @@ class O2BookWatch<TUpdate extends DepthUpdate> {
           // Frames already buffered are taken synchronously: one await per socket read,
           // not one per frame. Like `for await`: a rejected `next()` is not followed by
           // `return()`; leaving early or a throwing body is.
-          let r: IteratorResult<TUpdate> | undefined = stream.tryNext?.();
-          if (r === undefined) r = await iterator.next();
-          if (r.done === true) break;
+          let raw: TUpdate | typeof NOTHING =
+            stream.poll === undefined ? NOTHING : stream.poll(NOTHING);
+          if (raw === NOTHING) {
+            const r = await iterator.next();
+            if (r.done === true) break;
+            raw = r.value;
+          }
           if (this.#closed || this.#restart) {
             await iterator.return?.();
             break;
           }
           try {
-            const raw = r.value;
             const update = process === undefined ? raw : process(raw);
             if (update === undefined) this.#stats.skipped++;
             else this.#apply(update);
