@@ -140,7 +140,7 @@ export class ScaledBookSide implements BookSideReader {
             this.#keys[this.#size - WINDOW] as number,
           ) as LevelNode;
         } else {
-          window.length--;
+          window.pop(); // not `length--`: a runtime call on every removal from a small book
         }
       }
       return;

@@ -33,6 +33,16 @@ function opaque(v: unknown): string | undefined {
   return undefined;
 }
 
+// The last timestamp string that passed: both timestamps of a frame, and the frames of one
+// block, carry the same one, so most checks are one string comparison.
+let lastTimestamp = '';
+function timestamp(v: unknown): string | undefined {
+  if (typeof v === 'string' && v === lastTimestamp && v !== '') return v;
+  const t = opaque(v);
+  if (typeof v === 'string' && t !== undefined) lastTimestamp = v;
+  return t;
+}
+
 function levels(list: unknown): O2DepthLevel[] | undefined {
   if (!Array.isArray(list)) return undefined;
   const out: O2DepthLevel[] = new Array<O2DepthLevel>(list.length);
@@ -204,8 +214,8 @@ function fastDelta(json: unknown, market: string, receivedAt: number): O2DepthUp
   const bids = levels(c.buys);
   const asks = bids === undefined ? undefined : levels(c.sells);
   if (bids === undefined || asks === undefined) return undefined;
-  const onchain = opaque(f['onchain_timestamp']);
-  const seen = opaque(f['seen_timestamp']);
+  const onchain = timestamp(f['onchain_timestamp']);
+  const seen = timestamp(f['seen_timestamp']);
   if (onchain === undefined || seen === undefined) return undefined;
   // Same keys, in the same order, as normalizeO2Depth's output for this frame.
   return {

@@ -155,6 +155,27 @@ describe('parseO2DepthUpdateFast', () => {
     );
   });
 
+  it('a timestamp that passed before does not vouch for a different one (cached check)', () => {
+    const delta = (onchain: unknown, seen: unknown) => ({
+      action: 'subscribe_depth_update',
+      market_id: '0xAB',
+      changes: { buys: [{ price: '5', quantity: '1' }], sells: [] },
+      onchain_timestamp: onchain,
+      seen_timestamp: seen,
+    });
+    for (const [onchain, seen] of [
+      ['1234', '1234'],
+      ['12x4', '1234'],
+      ['1234', '-234'],
+      ['1234', ''],
+      ['', '1234'],
+      ['1234', 1234],
+      ['1235', '1234'],
+    ] as const) {
+      agreeUpdate(delta(onchain, seen));
+    }
+  });
+
   it('property: agrees on well-formed deltas with both timestamps (the direct path), ids of any case in any order', () => {
     const u64 = fc.oneof(
       fc.bigInt({ min: 0n, max: 10n ** 19n - 1n }).map(String),
