@@ -25,6 +25,8 @@ export interface Command {
   readonly options: OptionSpec;
   /** Most positional arguments accepted (more is a usage error). */
   readonly maxPositionals: number;
+  /** Argument checks that need no SDK code (throw a `UsageError`); run before {@link Command.load}. */
+  precheck?(values: OptionValues, positionals: readonly string[]): void;
   /** Loads the implementation (on demand: help and usage errors do not load the SDK). */
   load(): Promise<CommandRun>;
 }

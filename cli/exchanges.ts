@@ -16,7 +16,7 @@ import {
 import { BinanceAdapter, createBinanceSimulatorProtocol } from '../adapters/binance/index.js';
 import { type OptionValues, stringOption } from './args.js';
 import { UsageError } from './errors.js';
-import { exchangeNames, type ExchangeName } from './names.js';
+import { exchangeName, type ExchangeName } from './names.js';
 
 export { exchangeNames, type ExchangeName } from './names.js';
 
@@ -149,17 +149,7 @@ const specs: Record<ExchangeName, ExchangeSpec> = { o2, binance };
  * const spec = exchangeSpec('o2', 'stream');
  */
 export function exchangeSpec(name: string | undefined, command: string): ExchangeSpec {
-  if (name === undefined || name === '') {
-    throw new UsageError(`missing <exchange> (one of: ${exchangeNames.join(', ')})`, command);
-  }
-  const spec = specs[name.toLowerCase() as ExchangeName];
-  if (spec === undefined) {
-    throw new UsageError(
-      `unknown exchange ${JSON.stringify(name)} (one of: ${exchangeNames.join(', ')})`,
-      command,
-    );
-  }
-  return spec;
+  return specs[exchangeName(name, command)];
 }
 
 /**

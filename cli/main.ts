@@ -105,6 +105,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       io.out(command.help);
       return 0;
     }
+    command.precheck?.(values, positionals);
     const run = await command.load();
     return await run({ io, signal: controller.signal }, values, positionals);
   } catch (e) {

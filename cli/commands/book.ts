@@ -1,5 +1,5 @@
 import { connectionHelp, connectionOptions } from '../args.js';
-import { exchangeNames } from '../names.js';
+import { exchangeName, exchangeNames } from '../names.js';
 import type { Command } from '../command.js';
 const help = `Usage: tickwire book <exchange> <market> [options]
 
@@ -41,5 +41,6 @@ export const bookCommand: Command = {
     json: { type: 'boolean' },
     duration: { type: 'string' },
   },
+  precheck: (_values, positionals) => void exchangeName(positionals[0], 'book'),
   load: async () => (await import('./book-run.js')).run,
 };

@@ -1,5 +1,5 @@
 import { connectionHelp, connectionOptions } from '../args.js';
-import { exchangeNames } from '../names.js';
+import { exchangeName, exchangeNames } from '../names.js';
 import type { Command } from '../command.js';
 const help = `Usage: tickwire record <exchange> <channel...> --market <market> --out <file.jsonl> [options]
 
@@ -37,5 +37,6 @@ export const recordCommand: Command = {
     frames: { type: 'string' },
     duration: { type: 'string' },
   },
+  precheck: (_values, positionals) => void exchangeName(positionals[0], 'record'),
   load: async () => (await import('./record-run.js')).run,
 };

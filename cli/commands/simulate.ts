@@ -1,4 +1,5 @@
-import { exchangeNames } from '../names.js';
+import { stringOption } from '../args.js';
+import { exchangeName, exchangeNames } from '../names.js';
 import type { Command } from '../command.js';
 const help = `Usage: tickwire simulate --exchange <${exchangeNames.join('|')}> [options]
 
@@ -38,5 +39,6 @@ export const simulateCommand: Command = {
     duration: { type: 'string' },
     json: { type: 'boolean' },
   },
+  precheck: (values) => void exchangeName(stringOption(values, 'exchange'), 'simulate'),
   load: async () => (await import('./simulate-run.js')).run,
 };

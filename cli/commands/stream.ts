@@ -1,5 +1,5 @@
 import { connectionHelp, connectionOptions } from '../args.js';
-import { exchangeNames } from '../names.js';
+import { exchangeName, exchangeNames } from '../names.js';
 import type { Command } from '../command.js';
 const help = `Usage: tickwire stream <exchange> <channel> <market> [options]
 
@@ -40,5 +40,6 @@ export const streamCommand: Command = {
     count: { type: 'string' },
     duration: { type: 'string' },
   },
+  precheck: (_values, positionals) => void exchangeName(positionals[0], 'stream'),
   load: async () => (await import('./stream-run.js')).run,
 };
