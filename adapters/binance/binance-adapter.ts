@@ -161,6 +161,8 @@ export class BinanceAdapter extends ExchangeAdapter<
   /** The request signer, when credentials were given (shared with the WS API half). */
   protected readonly signer: Signer | undefined;
   readonly #syncClockFirst: boolean;
+  /** The throttler was made here (not shared by the caller): closing the adapter closes it. */
+  readonly #ownsThrottler: boolean;
   readonly #streams: BinanceMarketStreams;
   readonly #userData: BinanceUserDataStream;
   #clockResyncs = 0;
@@ -196,6 +198,7 @@ export class BinanceAdapter extends ExchangeAdapter<
     this.wsUrl = options.wsUrl ?? 'wss://stream.binance.com:9443';
     this.wsApiUrl = options.wsApiUrl ?? 'wss://ws-api.binance.com:443/ws-api/v3';
     this.throttler = throttler;
+    this.#ownsThrottler = options.throttler === undefined;
     this.clock = clock;
     this.signer = signer;
     this.#syncClockFirst = options.syncClockBeforeFirstSignedCall ?? true;
@@ -683,6 +686,8 @@ export class BinanceAdapter extends ExchangeAdapter<
   override async close(): Promise<void> {
     await super.close();
     await Promise.all([this.#streams.close(), this.#userData.close()]);
+    // Requests still queued in our own throttler fail with CLOSED; a shared one stays open.
+    if (this.#ownsThrottler) await this.throttler.close();
   }
   // ---- end streams ----
 

@@ -253,6 +253,8 @@ type Signal = { signal?: AbortSignal };
 export class O2Adapter extends ExchangeAdapter<O2Channels, typeof O2_ENDPOINTS, O2MarketInfo> {
   /** REST base URL in use. */
   readonly restUrl: string;
+  /** The throttler with O2's documented limits; {@link O2Adapter.close} closes it. */
+  readonly throttler: Throttler;
   /** WebSocket URL of the streams. */
   readonly wsUrl: string;
 
@@ -260,6 +262,8 @@ export class O2Adapter extends ExchangeAdapter<O2Channels, typeof O2_ENDPOINTS, 
     const network = O2_NETWORKS[options.network ?? 'testnet'];
     const restUrl = options.restUrl ?? network.restUrl;
     const credentials = resolveO2Credentials(options.credentials); // ---- trading ----
+    // The limits are small integers: a margin would round the 1/s pool down to zero.
+    const throttler = new Throttler({ pools: O2_RATE_LIMITS, marginRatio: 0, name: 'o2' });
     const base: ExchangeAdapterOptions<O2Channels, typeof O2_ENDPOINTS> = {
       exchange: 'o2',
       endpoints: O2_ENDPOINTS,
@@ -269,12 +273,12 @@ export class O2Adapter extends ExchangeAdapter<O2Channels, typeof O2_ENDPOINTS, 
         ...options.rest,
         ...o2OwnerRestOptions(credentials?.owner, options.rest?.headers), // ---- trading ----
         baseUrl: restUrl,
-        // The limits are small integers: a margin would round the 1/s pool down to zero.
-        throttler: new Throttler({ pools: O2_RATE_LIMITS, marginRatio: 0, name: 'o2' }),
+        throttler,
         mapExchangeError: mapO2Response,
       },
     };
     super(base);
+    this.throttler = throttler;
     this.#trading = new O2Trading(this.#tradingHost(), credentials); // ---- trading ----
     this.restUrl = restUrl;
     this.wsUrl = options.wsUrl ?? network.wsUrl;
@@ -793,6 +797,18 @@ export class O2Adapter extends ExchangeAdapter<O2Channels, typeof O2_ENDPOINTS, 
     readonly books: O2BookStats;
   } {
     return { ...super.stats(), o2Streams: this.#streams.counters(), books: this.bookStats() };
+  }
+
+  /**
+   * Ends every stream and book, closes the socket and the REST pools, then the throttler
+   * (requests still queued in it fail with `CLOSED`). Idempotent.
+   *
+   * @example
+   * await o2.close();
+   */
+  override async close(): Promise<void> {
+    await super.close();
+    await this.throttler.close();
   }
   // ---- end streams ----
 
