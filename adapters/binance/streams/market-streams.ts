@@ -33,6 +33,7 @@ import {
   isBinanceDepthUpdate,
   isBinanceTradeEvent,
 } from './wire.js';
+import { decodeBinanceStreamFrame, isFastParsedDepth } from './fast-depth.js';
 
 /**
  * A market as the streams need it: the unified symbol for the models and the native id
@@ -234,6 +235,9 @@ export class BinanceMarketStreams {
         build: (specs, id) => ({ method: 'SUBSCRIBE', params: specs.map((s) => s.key), id }),
       },
       rpc: { errorOf: controlError },
+      // Depth frames are read by a hand-written parser (exact strings, validated as read);
+      // every other frame, and any depth frame not in the plain compact form, by JSON.parse.
+      decode: (data) => decodeBinanceStreamFrame(data) as StreamMessage,
       // Hot path: a depth frame goes straight into its market's book sync, synchronously,
       // instead of through a per-frame async iterator (the stream's reader only holds the
       // subscription). During a make-before-break handover both sockets feed the sync, which
@@ -662,7 +666,7 @@ class DepthFeed {
 
   /** One depth payload (hot path: called by the connection's post-processor). */
   onFrame(d: unknown): void {
-    if (!isBinanceDepthUpdate(d)) {
+    if (!isFastParsedDepth(d) && !isBinanceDepthUpdate(d)) {
       this.#owner.reportInvalid(this.market.symbol, d, 'depthUpdate');
       return;
     }
