@@ -175,6 +175,8 @@ export abstract class BookSyncBase implements BookSync {
   protected abstract onClose(): void;
 
   protected notifyWatchers(): void {
+    // Called once per applied update: no Set iterator when nobody watches (the usual case).
+    if (this.#watchers.size === 0) return;
     for (const it of this.#watchers) it.notify();
   }
 

@@ -303,6 +303,7 @@ export class O2Streams {
     const id = m.id.toLowerCase();
     const key = `depth:${id}`;
     const symbol = m.symbol;
+    const manager = this.manager;
     let synced = false;
     return {
       connection: this.connection,
@@ -322,7 +323,15 @@ export class O2Streams {
       // Joining a live subscription: the server sends a snapshot only on subscribe.
       onJoin: () => this.#requestSnapshot(id),
       parse: (raw) => {
-        const update = parseO2DepthUpdateFast(raw, symbol, Date.now());
+        // The socket read's own receive stamp (taken once per read): no clock call per frame,
+        // and closer to the receive time than the moment a reader gets to the frame. 0 (a new
+        // socket that has read nothing yet) or none: the clock.
+        const at = manager.lastReceivedAt;
+        const update = parseO2DepthUpdateFast(
+          raw,
+          symbol,
+          at !== undefined && at > 0 ? at : Date.now(),
+        );
         if (update.kind === 'snapshot') synced = true;
         else if (!synced) {
           this.#deltasBeforeSnapshot++;

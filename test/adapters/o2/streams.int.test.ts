@@ -201,6 +201,7 @@ describe('O2Adapter streams against the simulator', () => {
 
   it('depth and trades of two markets on one socket: typed, exact, no cross-talk', async () => {
     const o = adapter();
+    const startedAt = Date.now();
     const fuelDepth = o.streamDepth('fFUEL/fUSDC');
     const ethDepth = o.streamDepth(ETH.id);
     const fuelTrades = o.streamTrades('FUEL/USDC');
@@ -213,7 +214,9 @@ describe('O2Adapter streams against the simulator', () => {
     expect(ethSnap).toMatchObject({ kind: 'snapshot', market: 'fETH/fUSDC', marketId: ETH.id });
     const truth = sim.book(FUEL.id);
     expect(fuelSnap!.bids[0]).toEqual({ price: truth.bids[0]![0], quantity: truth.bids[0]![1] });
-    expect(typeof fuelSnap!.receivedAt).toBe('number');
+    // The receive stamp of the socket read: after the subscription, not after now.
+    expect(fuelSnap!.receivedAt).toBeGreaterThanOrEqual(startedAt);
+    expect(fuelSnap!.receivedAt).toBeLessThanOrEqual(Date.now());
     await rec.until(
       () =>
         rec.count(action('subscribe_trades', { market_id: FUEL.id })) === 1 &&
