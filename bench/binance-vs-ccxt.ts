@@ -6,10 +6,13 @@
 //   raw       ws + JSON.parse + a Map book with the documented sync algorithm (the baseline)
 // Each run: the client connects and subscribes, the simulator then sends WARM events at
 // 200/s (the client syncs), then the measured run:
-//   flood   FLOOD_N events as fast as the client's socket drains (the client sets the pace):
+//   flood   FLOOD_N events, pre-built and pre-serialised by the simulator into 64 KiB chunks of
+//           WebSocket frames written to the TCP socket as fast as it drains (the client sets
+//           the pace; `cpuBusy`, the client's CPU ÷ wall time, near 1 shows it was the limit):
 //           updates/s = diff events ÷ wall time from "go" to the book reaching the last
 //           event's update id; CPU µs per update = the client process's user+system CPU over
-//           the same window ÷ diff events.
+//           the same window ÷ diff events; capacity = 1e6 ÷ CPU µs per update, the updates/s
+//           one core would sustain (what a shared, loaded machine disturbs least).
 //   faults  FAULT_N events at FAULT_RATE/s (6 s) with a sequence gap at 1/4 and a dropped
 //           connection at 1/2 (3 s left to recover; a book that needs a diff after its new
 //           snapshot cannot recover once the stream has ended): whether the book ends equal to the truth, and the time from each fault
@@ -19,19 +22,24 @@
 // (rotated order per round), RUNS rounds, medians with min/max. Bounded: every run has a
 // deadline (RUN_TIMEOUT_MS) after which its processes are killed and the run counts as failed.
 import { fork, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import type { ClientResult, ClientStart, Side } from './lib/binance-book-client.js';
 import type { SimDone, SimRunRequest } from './lib/binance-sim-server.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const FLOOD_N = Number(process.env.BENCH_FLOOD_N ?? 40_000);
+const FLOOD_N = Number(process.env.BENCH_FLOOD_N ?? 120_000);
 const FAULT_N = Number(process.env.BENCH_FAULT_N ?? 12_000);
 const FAULT_RATE = 2000;
 const WARM = 200;
 const LEVELS = 50;
 const SEED = 7;
 const RUN_TIMEOUT_MS = 60_000;
-const SIDES: readonly Side[] = ['raw', 'tickwire', 'ccxt'];
+const ALL_SIDES: readonly Side[] = ['raw', 'tickwire', 'ccxt'];
+// BENCH_SIDES=tickwire (comma-separated) runs only some sides, e.g. to profile one.
+const SIDES: readonly Side[] = process.env.BENCH_SIDES
+  ? ALL_SIDES.filter((s) => process.env.BENCH_SIDES!.split(',').includes(s))
+  : ALL_SIDES;
 
 interface Spread {
   readonly min: number;
@@ -186,7 +194,7 @@ async function main(): Promise<void> {
       const o = await runOnce(side, mode);
       (mode === 'flood' ? flood : faults)[side].push(o);
       console.log(
-        `  ${mode.padEnd(6)} ${side.padEnd(8)} ${String(o.updatesPerSec).padStart(8)} upd/s  ${String(o.cpuUsPerUpdate).padStart(7)} µs CPU/upd  correct=${o.correct}` +
+        `  ${mode.padEnd(6)} ${side.padEnd(8)} ${String(o.updatesPerSec).padStart(8)} upd/s  ${String(o.cpuUsPerUpdate).padStart(7)} µs CPU/upd  busy ${o.cpuBusy.toFixed(2)}  correct=${o.correct}` +
           (mode === 'faults'
             ? `  recovery ${o.recoveryMs.map((x) => `${x.kind} ${x.ms ?? 'never'} ms`).join(', ')}`
             : ''),
@@ -212,10 +220,13 @@ async function main(): Promise<void> {
     const g = faults[side];
     const rec = (kind: 'gap' | 'drop'): (number | null)[] =>
       g.flatMap((o) => o.recoveryMs.filter((x) => x.kind === kind).map((x) => x.ms));
+    const cpu = spread(f.map((o) => o.cpuUsPerUpdate));
     return {
       runs: f.length,
       updatesPerSec: spread(f.map((o) => o.updatesPerSec)),
-      cpuUsPerUpdate: spread(f.map((o) => o.cpuUsPerUpdate)),
+      cpuUsPerUpdate: cpu,
+      /** Updates per CPU-second: 1e6 ÷ the median CPU µs per update. */
+      capacityPerSec: Math.round(1e6 / cpu.median),
       cpuBusy: spread(f.map((o) => o.cpuBusy)),
       correctFlood: f.length > 0 && f.every((o) => o.correct),
       correctWithFaults: g.length > 0 && g.every((o) => o.correct),
@@ -232,10 +243,15 @@ async function main(): Promise<void> {
   const twCpu = sides.tickwire.cpuUsPerUpdate.median;
   const cpuRatio = r2(sides.raw.cpuUsPerUpdate.median / twCpu);
   const cpuVsCcxt = r2(sides.ccxt.cpuUsPerUpdate.median / twCpu);
+  const capacityRatio = r2(sides.tickwire.capacityPerSec / sides.raw.capacityPerSec);
+  const capacityVsCcxt = r2(sides.tickwire.capacityPerSec / sides.ccxt.capacityPerSec);
   const twRecoveries = [...sides.tickwire.recoveryMs.gap, ...sides.tickwire.recoveryMs.drop];
   const targets = {
     atLeast0_8OfRaw: ratio >= 0.8,
     atLeast2_5xCcxt: vsCcxt >= 2.5,
+    // The same two targets by capacity (updates per CPU-second).
+    capacityAtLeast0_8OfRaw: capacityRatio >= 0.8,
+    capacityAtLeast2_5xCcxt: capacityVsCcxt >= 2.5,
     alwaysCorrect: sides.tickwire.correctFlood && sides.tickwire.correctWithFaults,
     correctAgainWithin1s:
       twRecoveries.length > 0 && twRecoveries.every((ms) => ms !== null && ms <= 1000),
@@ -243,7 +259,7 @@ async function main(): Promise<void> {
 
   console.log('');
   console.log(
-    'side       upd/s (median [min..max])        CPU µs/upd (median)  correct  recovery gap / drop (ms)',
+    'side       upd/s (median [min..max])        CPU µs/upd (median)  capacity/s  busy  correct  recovery gap / drop (ms)',
   );
   for (const side of SIDES) {
     const s = sides[side];
@@ -251,11 +267,14 @@ async function main(): Promise<void> {
       `${side.padEnd(10)} ${String(s.updatesPerSec.median).padStart(8)} [${s.updatesPerSec.min}..${s.updatesPerSec.max}]`.padEnd(
         44,
       ) +
-        `${String(s.cpuUsPerUpdate.median).padStart(8)}             ${String(s.correctFlood && s.correctWithFaults).padEnd(8)} ${s.recoveryMs.gap.join(',')} / ${s.recoveryMs.drop.join(',')}`,
+        `${String(s.cpuUsPerUpdate.median).padStart(8)}             ${String(s.capacityPerSec).padStart(10)}  ${s.cpuBusy.median.toFixed(2)}  ${String(s.correctFlood && s.correctWithFaults).padEnd(8)} ${s.recoveryMs.gap.join(',')} / ${s.recoveryMs.drop.join(',')}`,
     );
   }
   console.log(
-    `tickwire ÷ raw = ${ratio} (target ≥ 0.8), tickwire ÷ ccxt = ${vsCcxt} (target ≥ 2.5) in updates/s; by CPU per update: ${cpuRatio} of raw, ${cpuVsCcxt}× ccxt; targets: ${JSON.stringify(targets)}`,
+    `tickwire ÷ raw = ${ratio} (target ≥ 0.8), tickwire ÷ ccxt = ${vsCcxt} (target ≥ 2.5) in updates/s; by capacity (1e6 ÷ CPU µs per update): ${capacityRatio} of raw, ${capacityVsCcxt}× ccxt; load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')} on ${os.cpus().length} CPUs; targets: ${JSON.stringify(targets)}`,
   );
   if (failures.length > 0) console.log(`failed runs: ${failures.join('; ')}`);
   console.log(
@@ -265,6 +284,10 @@ async function main(): Promise<void> {
       ratioVsCcxt: vsCcxt,
       cpuRatio,
       cpuRatioVsCcxt: cpuVsCcxt,
+      capacityRatio,
+      capacityRatioVsCcxt: capacityVsCcxt,
+      loadAverage: os.loadavg().map(r2),
+      cpus: os.cpus().length,
       node: process.version,
       runs: RUNS,
       floodEvents: FLOOD_N,

@@ -345,3 +345,7 @@ process.on('message', (m: ClientStart | { type: 'go' }) => {
     });
   });
 });
+
+// The bench ends a run with SIGTERM; exiting normally lets `node --cpu-prof` (inherited by
+// fork) write this client's profile.
+process.on('SIGTERM', () => process.exit(0));

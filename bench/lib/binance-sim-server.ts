@@ -11,7 +11,13 @@
 //   ← { type: 'done', truth: { sequence, bids, asks }, faults: [{ kind, atNs }] }
 //   → { type: 'exit' }
 // In 'drain' mode events are generated as fast as every client socket drains (its
-// bufferedAmount stays under HWM), so the client, not the server, sets the pace.
+// bufferedAmount stays under HWM), so the client, not the server, sets the pace. A flood run
+// (pre-built frames) goes further: the frames are pre-serialised as WebSocket frames into
+// 64 KiB chunks, and each chunk is written straight to the connection's TCP socket whenever
+// it drains, so the server spends almost nothing per frame and the client is the bottleneck.
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import { WebSocketServer } from 'ws';
 import {
   binanceSimMarkets,
   createBinanceSimulatorProtocol,
@@ -51,6 +57,57 @@ const warm = Number(process.argv[4] ?? 200);
 const planned = Number(process.argv[5] ?? 0);
 /** Events to pre-build for a flood run (0: generate live). */
 const prebuild = Number(process.argv[6] ?? 0);
+
+// Bench-only instrumentation: the TCP socket of each upgraded connection (ws's public
+// `handleUpgrade`, wrapped), so that a flood run can write pre-serialised frames to it.
+const upgraded: { url: string; socket: Socket }[] = [];
+const handleUpgrade = WebSocketServer.prototype.handleUpgrade;
+WebSocketServer.prototype.handleUpgrade = function (
+  this: WebSocketServer,
+  ...args: Parameters<typeof handleUpgrade>
+): void {
+  const [req, socket] = args as unknown as [IncomingMessage, Socket];
+  upgraded.push({ url: req.url ?? '', socket });
+  handleUpgrade.apply(this, args);
+};
+
+/** An unmasked, unfragmented server-to-client text frame (RFC 6455 §5.2). */
+function wsTextFrame(text: string): Buffer {
+  const payload = Buffer.from(text);
+  const n = payload.length;
+  const head = n < 126 ? 2 : n < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(head + n);
+  frame[0] = 0x81;
+  if (n < 126) frame[1] = n;
+  else if (n < 65_536) {
+    frame[1] = 126;
+    frame.writeUInt16BE(n, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeBigUInt64BE(BigInt(n), 2);
+  }
+  payload.copy(frame, head);
+  return frame;
+}
+
+/** Frames pre-serialised and packed into chunks of about `size` bytes. */
+function packFrames(frames: readonly string[], size: number): Buffer[] {
+  const chunks: Buffer[] = [];
+  let part: Buffer[] = [];
+  let bytes = 0;
+  for (const f of frames) {
+    const b = wsTextFrame(f);
+    part.push(b);
+    bytes += b.length;
+    if (bytes >= size) {
+      chunks.push(Buffer.concat(part));
+      part = [];
+      bytes = 0;
+    }
+  }
+  if (part.length > 0) chunks.push(Buffer.concat(part));
+  return chunks;
+}
 
 /** While on, live sessions get no engine events (frames are being pre-built). */
 const muted = { on: false };
@@ -153,6 +210,7 @@ async function main(): Promise<void> {
   // Flood runs replay frames pre-built now, so that generating them (the engine and
   // JSON.stringify cost far more than a client's parse) is not on the clock.
   let prebuilt: string[] | undefined;
+  let packed: { socket: Socket; chunks: Buffer[] } | undefined;
   const client = [...sockets][0];
   if (prebuild > 0 && client !== undefined) {
     muted.on = true;
@@ -165,6 +223,9 @@ async function main(): Promise<void> {
       .filter((f) => !f.startsWith('{"result"'));
     muted.on = false;
     generated += prebuild;
+    const wanted = `${client.url.pathname}${client.url.search}`;
+    const tcp = upgraded.filter((u) => u.url === wanted && !u.socket.destroyed).at(-1);
+    if (tcp !== undefined) packed = { socket: tcp.socket, chunks: packFrames(prebuilt, 65_536) };
   }
   process.send!({ type: 'warm' });
 
@@ -175,6 +236,23 @@ async function main(): Promise<void> {
     if (prebuilt !== undefined) {
       const frames = prebuilt;
       depthEvents = frames.length;
+      if (packed !== undefined) {
+        const { socket, chunks } = packed;
+        return new Promise((resolve) => {
+          let i = 0;
+          const pump = (): void => {
+            while (i < chunks.length) {
+              if (socket.destroyed) return resolve(fired);
+              if (!socket.write(chunks[i++]!)) {
+                socket.once('drain', pump);
+                return;
+              }
+            }
+            resolve(fired);
+          };
+          pump();
+        });
+      }
       return new Promise((resolve) => {
         let i = 0;
         const pump = (): void => {
