@@ -24,30 +24,28 @@ const COMBINED_HEAD = '{"stream":"';
 const DATA_KEY = ',"data":';
 const DEPTH_HEAD = '{"e":"depthUpdate","E":';
 
-// Parser state for one frame (module-level: the parser is synchronous and not re-entrant).
-let src = '';
-let pos = 0;
+// Each reader takes the text and the index to read at, and returns the index after what it
+// read, or -1 when the text is not in the plain form (locals only: this runs per frame).
 
-/** A JSON string without escapes or control characters; `undefined` otherwise. Starts after the opening quote. */
-function plainString(): string | undefined {
-  const s = src;
-  const start = pos;
+// NaN (past the end) is not a digit.
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+
+/** The closing quote of a string without escapes or control characters that starts at `i` (after its opening quote); -1 otherwise. */
+function plainStringEnd(s: string, i: number): number {
   const n = s.length;
-  for (let i = start; i < n; i++) {
+  for (; i < n; i++) {
     const c = s.charCodeAt(i);
-    if (c === QUOTE) {
-      pos = i + 1;
-      return s.slice(start, i);
-    }
-    if (c < 0x20 || c === BACKSLASH || c > 0x7e) return undefined;
+    if (c === QUOTE) return i;
+    if (c < 0x20 || c === BACKSLASH || c > 0x7e) return -1;
   }
-  return undefined;
+  return -1;
 }
 
-/** A non-negative safe integer of 1–16 digits without a leading zero; -1 otherwise. */
-function integer(): number {
-  const s = src;
-  let i = pos;
+// The value of the last integer read (readers return the index).
+let intValue = 0;
+
+/** A non-negative safe integer of 1–16 digits without a leading zero at `i` (into `intValue`). */
+function integerEnd(s: string, i: number): number {
   const start = i;
   let v = 0;
   for (;;) {
@@ -61,81 +59,94 @@ function integer(): number {
   // only round up, so `v > MAX_SAFE_INTEGER` catches every unsafe one.
   if (len === 0 || len > 16 || v > Number.MAX_SAFE_INTEGER) return -1;
   if (len > 1 && s.charCodeAt(start) === 48) return -1;
-  pos = i;
-  return v;
+  intValue = v;
+  return i;
 }
 
-// NaN (past the end) is not a digit.
-const isDigit = (c: number): boolean => c >= 48 && c <= 57;
-
-/** `"<digits>[.<digits>]"` (the opening quote included); the text between the quotes, or `undefined`. */
-function decimal(): string | undefined {
-  const s = src;
-  if (s.charCodeAt(pos) !== QUOTE) return undefined;
-  const start = pos + 1;
-  let i = start;
+/** `<digits>[.<digits>]` starting at `i` (after the opening quote): the index of the closing quote, or -1. */
+function decimalEnd(s: string, i: number): number {
+  const start = i;
   while (isDigit(s.charCodeAt(i))) i++;
-  if (i === start) return undefined;
+  if (i === start) return -1;
   if (s.charCodeAt(i) === DOT) {
     const frac = ++i;
     while (isDigit(s.charCodeAt(i))) i++;
-    if (i === frac) return undefined;
+    if (i === frac) return -1;
   }
-  if (s.charCodeAt(i) !== QUOTE) return undefined;
-  pos = i + 1;
-  return s.slice(start, i);
+  return s.charCodeAt(i) === QUOTE ? i : -1;
 }
 
-/** `[["p","q"],…]`: the levels as `[price, quantity]` tuples, or `undefined`. */
-function levels(): [string, string][] | undefined {
-  const s = src;
-  if (s.charCodeAt(pos) !== OPEN_SQ) return undefined;
-  pos++;
-  const out: [string, string][] = [];
-  if (s.charCodeAt(pos) === CLOSE_SQ) {
-    pos++;
-    return out;
-  }
+/** `[["p","q"],…]` at `i` into `out` as `[price, quantity]` tuples: the index after `]`, or -1. */
+function levelsEnd(s: string, i: number, out: [string, string][]): number {
+  if (s.charCodeAt(i) !== OPEN_SQ) return -1;
+  if (s.charCodeAt(++i) === CLOSE_SQ) return i + 1;
   for (;;) {
-    if (s.charCodeAt(pos) !== OPEN_SQ) return undefined;
-    pos++;
-    const price = decimal();
-    if (price === undefined || s.charCodeAt(pos) !== COMMA) return undefined;
-    pos++;
-    const quantity = decimal();
-    if (quantity === undefined || s.charCodeAt(pos) !== CLOSE_SQ) return undefined;
-    pos++;
-    out.push([price, quantity]);
-    const c = s.charCodeAt(pos++);
-    if (c === CLOSE_SQ) return out;
-    if (c !== COMMA) return undefined;
+    // ["
+    if (s.charCodeAt(i) !== OPEN_SQ || s.charCodeAt(i + 1) !== QUOTE) return -1;
+    const p0 = i + 2;
+    const p1 = decimalEnd(s, p0);
+    // ","
+    if (p1 < 0 || s.charCodeAt(p1 + 1) !== COMMA || s.charCodeAt(p1 + 2) !== QUOTE) return -1;
+    const q0 = p1 + 3;
+    const q1 = decimalEnd(s, q0);
+    // "]
+    if (q1 < 0 || s.charCodeAt(q1 + 1) !== CLOSE_SQ) return -1;
+    out.push([s.slice(p0, p1), s.slice(q0, q1)]);
+    const c = s.charCodeAt(q1 + 2);
+    i = q1 + 3;
+    if (c === CLOSE_SQ) return i;
+    if (c !== COMMA) return -1;
   }
 }
 
-function expect(literal: string): boolean {
-  if (!src.startsWith(literal, pos)) return false;
-  pos += literal.length;
-  return true;
+// Every frame of a connection names the same stream and symbol: the last ones are reused
+// (same string object, its hash already computed for the routing Map) when they match.
+let lastStream = '';
+let lastSymbol = '';
+
+// Whether the last cachedString call matched its cached string.
+let cacheHit = false;
+
+/** The closing quote of the plain string at `i` (after its opening quote); `cacheHit` when it equals `last`. */
+function cachedString(s: string, i: number, last: string): number {
+  const n = last.length;
+  cacheHit = n > 0 && s.startsWith(last, i) && s.charCodeAt(i + n) === QUOTE;
+  return cacheHit ? i + n : plainStringEnd(s, i);
 }
 
-/** The depth object at `pos` (through its closing brace), or `undefined`. */
-function depthObject(): BinanceDepthUpdate | undefined {
-  if (!expect(DEPTH_HEAD)) return undefined;
-  const E = integer();
-  if (E < 0 || !expect(',"s":"')) return undefined;
-  const symbol = plainString();
-  if (symbol === undefined || !expect(',"U":')) return undefined;
-  const U = integer();
-  if (U < 0 || !expect(',"u":')) return undefined;
-  const u = integer();
-  if (u < 0 || !expect(',"b":')) return undefined;
-  const b = levels();
-  if (b === undefined || !expect(',"a":')) return undefined;
-  const a = levels();
-  if (a === undefined || src.charCodeAt(pos) !== CLOSE_CURLY) return undefined;
-  pos++;
+const E_KEY = ',"s":"';
+const S_END = '","U":';
+const U_END = ',"u":';
+const LU_END = ',"b":';
+const B_END = ',"a":';
+
+/** The depth object at `i` (through its closing brace) into `depthValue`: the index after it, or -1. */
+let depthValue: BinanceDepthUpdate | undefined;
+function depthEnd(s: string, i: number): number {
+  if (!s.startsWith(DEPTH_HEAD, i)) return -1;
+  i = integerEnd(s, i + DEPTH_HEAD.length);
+  if (i < 0 || !s.startsWith(E_KEY, i)) return -1;
+  const E = intValue;
+  const s0 = i + E_KEY.length;
+  const s1 = cachedString(s, s0, lastSymbol);
+  if (s1 < 0) return -1;
+  const symbol = cacheHit ? lastSymbol : (lastSymbol = s.slice(s0, s1));
+  if (!s.startsWith(S_END, s1)) return -1;
+  i = integerEnd(s, s1 + S_END.length);
+  if (i < 0 || !s.startsWith(U_END, i)) return -1;
+  const U = intValue;
+  i = integerEnd(s, i + U_END.length);
+  if (i < 0 || !s.startsWith(LU_END, i)) return -1;
+  const u = intValue;
+  const b: [string, string][] = [];
+  i = levelsEnd(s, i + LU_END.length, b);
+  if (i < 0 || !s.startsWith(B_END, i)) return -1;
+  const a: [string, string][] = [];
+  i = levelsEnd(s, i + B_END.length, a);
+  if (i < 0 || s.charCodeAt(i) !== CLOSE_CURLY) return -1;
   // Same keys in the same order as JSON.parse's object.
-  return { e: 'depthUpdate', E, s: symbol, U, u, b, a };
+  depthValue = { e: 'depthUpdate', E, s: symbol, U, u, b, a };
+  return i + 1;
 }
 
 // The last value the parser produced: {@link isFastParsedDepth} lets the hot path skip the
@@ -154,27 +165,24 @@ let lastDepth: BinanceDepthUpdate | undefined;
 export function parseBinanceDepthFrameFast(
   text: string,
 ): BinanceCombinedFrame | BinanceDepthUpdate | undefined {
-  src = text;
-  pos = 0;
-  try {
-    if (text.startsWith(COMBINED_HEAD)) {
-      pos = COMBINED_HEAD.length;
-      const stream = plainString();
-      if (stream === undefined || !expect(DATA_KEY)) return undefined;
-      const data = depthObject();
-      if (data === undefined || pos !== text.length - 1 || text.charCodeAt(pos) !== CLOSE_CURLY) {
-        return undefined;
-      }
-      lastDepth = data;
-      return { stream, data };
+  if (text.startsWith(COMBINED_HEAD)) {
+    const s0 = COMBINED_HEAD.length;
+    const s1 = cachedString(text, s0, lastStream);
+    if (s1 < 0) return undefined;
+    const stream = cacheHit ? lastStream : (lastStream = text.slice(s0, s1));
+    if (!text.startsWith(DATA_KEY, s1 + 1)) return undefined;
+    const end = depthEnd(text, s1 + 1 + DATA_KEY.length);
+    if (end < 0 || end !== text.length - 1 || text.charCodeAt(end) !== CLOSE_CURLY) {
+      return undefined;
     }
-    const data = depthObject();
-    if (data === undefined || pos !== text.length) return undefined;
+    const data = depthValue!;
     lastDepth = data;
-    return data;
-  } finally {
-    src = '';
+    return { stream, data };
   }
+  if (depthEnd(text, 0) !== text.length) return undefined;
+  const data = depthValue!;
+  lastDepth = data;
+  return data;
 }
 
 /**
