@@ -1,5 +1,6 @@
 // Binance market streams (combined streams, depth sync, trades) against the simulator's
 // Binance personality on loopback.
+import { setMaxListeners } from 'node:events';
 import { ExchangeSimulator } from '../../../src/testing/index.js';
 import type { DepthUpdate, Trade } from '../../../src/adapter/index.js';
 import type { OrderBookView } from '../../../src/book/index.js';
@@ -232,6 +233,8 @@ describe('BinanceMarketStreams against the simulator', () => {
       { streamsPerSubscribe: 1 },
     );
     const controller = new AbortController();
+    // One signal for 16 loops is ordinary bot code; lift Node's leak warning threshold (10).
+    setMaxListeners(32, controller.signal);
     const counts = new Map<string, number>();
     // Resolved by the readers themselves (no polling): every stream moved since the call.
     let waiter: { since: Map<string, number>; resolve: () => void } | undefined;
