@@ -128,6 +128,7 @@ export {
   CircuitBreaker,
   Heartbeat,
   SendLimiter,
+  EMPTY_WS_STATS,
   RttTracker,
   rateQuality,
   DEFAULT_NO_RETRY_CLOSE_CODES,

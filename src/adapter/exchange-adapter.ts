@@ -10,7 +10,7 @@ import {
 } from '../rest/rest-manager.js';
 import type { BoundedStream } from '../stream/bounded-stream.js';
 import { EventStream } from '../stream/event-stream.js';
-import type { WsStats } from '../ws/ws-stats.js';
+import { EMPTY_WS_STATS, type WsStats } from '../ws/ws-stats.js';
 import type { WsEvent } from '../ws/ws-types.js';
 import { MarketRegistry } from './market-registry.js';
 import type { MarketInfo } from './models.js';
@@ -599,27 +599,10 @@ function feedKey(route: ChannelRoute<unknown>): string {
   return `${route.connection}\u0000${route.spec.key}`;
 }
 
-const ZERO_WS: WsStats = {
-  messagesIn: 0,
-  messagesOut: 0,
-  bytesIn: 0,
-  bytesOut: 0,
-  reconnects: 0,
-  parseFailures: 0,
-  unroutable: 0,
-  droppedBeforeRouting: 0,
-  dropsByChannel: {},
-  lastRttMs: undefined,
-  avgLatencyMs: undefined,
-  jitterMs: undefined,
-  quality: undefined,
-  lastReceivedAt: undefined,
-};
-
 /** A manager's counters as they are; a pool's members summed (latency: the worst member). */
 function sumWsStats(s: WsStats | readonly { readonly stats: WsStats }[]): WsStats {
   if (!Array.isArray(s)) return s as WsStats;
-  let out: WsStats = ZERO_WS;
+  let out: WsStats = EMPTY_WS_STATS;
   for (const { stats: m } of s as readonly { readonly stats: WsStats }[]) {
     out = {
       messagesIn: out.messagesIn + m.messagesIn,

@@ -24,7 +24,7 @@ export { Heartbeat } from './heartbeat.js';
 export type { HeartbeatConfig, HeartbeatHooks } from './heartbeat.js';
 export { SendLimiter } from './send-limiter.js';
 export type { SendLimiterConfig } from './send-limiter.js';
-export { RttTracker, rateQuality } from './ws-stats.js';
+export { EMPTY_WS_STATS, RttTracker, rateQuality } from './ws-stats.js';
 export type { ConnectionQuality, QualityThresholds, WsStats } from './ws-stats.js';
 export { DEFAULT_NO_RETRY_CLOSE_CODES, closeCodeClass, isNoRetryCloseCode } from './close-codes.js';
 export type { NoRetryCloseCodes } from './close-codes.js';

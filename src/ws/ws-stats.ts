@@ -56,6 +56,30 @@ export interface WsStats {
   readonly lastReceivedAt: number | undefined;
 }
 
+/**
+ * The counters of a connection that never carried a frame (a manager not created yet, or
+ * the start of a sum over a pool's members).
+ *
+ * @example
+ * const stats = manager?.stats() ?? EMPTY_WS_STATS;
+ */
+export const EMPTY_WS_STATS: WsStats = Object.freeze({
+  messagesIn: 0,
+  messagesOut: 0,
+  bytesIn: 0,
+  bytesOut: 0,
+  reconnects: 0,
+  parseFailures: 0,
+  unroutable: 0,
+  droppedBeforeRouting: 0,
+  dropsByChannel: Object.freeze({}),
+  lastRttMs: undefined,
+  avgLatencyMs: undefined,
+  jitterMs: undefined,
+  quality: undefined,
+  lastReceivedAt: undefined,
+});
+
 const DEFAULT_THRESHOLDS = {
   excellent: { latencyMs: 50, jitterMs: 10 },
   good: { latencyMs: 150, jitterMs: 30 },

@@ -8,7 +8,6 @@ import type {
 import {
   type BookSyncEvent,
   type OrderBookView,
-  type ResyncReason,
   type SequencedBookSync,
   type SequencedBookSyncStats,
   type SequencedSnapshot,
@@ -127,13 +126,7 @@ export type BinanceStreamSettings = Omit<
  * streams.events.on('resyncing', (e) => log.warn(e.market, e.reason, e.error?.code));
  */
 export type BinanceStreamEvent =
-  | { readonly type: 'synced'; readonly market: string; readonly sequence: number | undefined }
-  | {
-      readonly type: 'resyncing';
-      readonly market: string;
-      readonly reason: ResyncReason;
-      readonly error: TickwireError | undefined;
-    }
+  | Extract<BookSyncEvent, { readonly type: 'synced' | 'resyncing' }>
   | { readonly type: 'error'; readonly market?: string; readonly error: TickwireError }
   | { readonly type: 'ws'; readonly event: WsPoolEvent };
 

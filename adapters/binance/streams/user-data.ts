@@ -16,6 +16,7 @@ import {
   type HeartbeatConfig,
   type WsEvent,
   WsManager,
+  EMPTY_WS_STATS,
   type WsStats,
 } from '../../../src/ws/index.js';
 import {
@@ -101,23 +102,6 @@ interface Frame {
   readonly subscriptionId?: unknown;
   readonly event?: { readonly e?: unknown } | null;
 }
-
-const ZERO_STATS: WsStats = {
-  messagesIn: 0,
-  messagesOut: 0,
-  bytesIn: 0,
-  bytesOut: 0,
-  reconnects: 0,
-  parseFailures: 0,
-  unroutable: 0,
-  dropsByChannel: {},
-  droppedBeforeRouting: 0,
-  lastRttMs: undefined,
-  avgLatencyMs: undefined,
-  jitterMs: undefined,
-  quality: undefined,
-  lastReceivedAt: undefined,
-};
 
 const STATUS: Readonly<Record<string, OrderStatus>> = {
   NEW: 'open',
@@ -225,7 +209,7 @@ export class BinanceUserDataStream {
         ? this.streamOrders(options)
         : this.streamBalances(options)) as unknown as BoundedStream<T>,
     events: this.#relay as unknown as StreamConnection['events'],
-    stats: () => this.#manager?.stats() ?? ZERO_STATS,
+    stats: () => this.#manager?.stats() ?? EMPTY_WS_STATS,
     close: () => this.close(),
   };
 
