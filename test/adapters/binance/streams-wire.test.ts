@@ -8,63 +8,11 @@ import {
   isBinanceTradeEvent,
 } from '../../../adapters/binance/streams/wire.js';
 import { toOrderUpdate } from '../../../adapters/binance/streams/index.js';
+import { docExamples } from './simulator/binance-frames.js';
 
-const depth = {
-  e: 'depthUpdate',
-  E: 1672515782136,
-  s: 'BNBBTC',
-  U: 157,
-  u: 160,
-  b: [['0.0024', '10']],
-  a: [['0.0026', '100']],
-};
-const trade = {
-  e: 'trade',
-  E: 1672515782136,
-  s: 'BNBBTC',
-  t: 12345,
-  p: '0.001',
-  q: '100',
-  T: 1672515782136,
-  m: true,
-  M: true,
-};
-const report = {
-  e: 'executionReport',
-  E: 1499405658658,
-  s: 'ETHBTC',
-  c: 'mUvoqJxFIILMdfAW5iGSOW',
-  S: 'BUY',
-  o: 'LIMIT',
-  f: 'GTC',
-  q: '1.00000000',
-  p: '0.10264410',
-  P: '0.00000000',
-  F: '0.00000000',
-  g: -1,
-  C: '',
-  x: 'NEW',
-  X: 'NEW',
-  r: 'NONE',
-  i: 4293153,
-  l: '0.00000000',
-  z: '0.00000000',
-  L: '0.00000000',
-  n: '0',
-  N: null,
-  T: 1499405658657,
-  t: -1,
-  I: 8641984,
-  w: true,
-  m: false,
-  M: false,
-  O: 1499405658657,
-  Z: '0.00000000',
-  Y: '0.00000000',
-  Q: '0.00000000',
-  W: 1499405658657,
-  V: 'NONE',
-};
+// The documented examples (binance-spot.md), shared with the simulator's frame tests.
+const { depthUpdate: depth, trade } = docExamples;
+const report = docExamples.executionReport.event;
 const symbolOf = (id: string): string => (id === 'ETHBTC' ? 'ETH/BTC' : id);
 
 describe('Binance stream payload guards', () => {
