@@ -4,24 +4,28 @@
 // Latency: frames at a fixed 10k msg/s stamped with process.hrtime.bigint() at the server
 // right before each write, subtracted in the client when its handler / loop body sees the
 // message (CLOCK_MONOTONIC is shared by every process on the host).
-// - Added latency (headline): **simultaneous** runs. Each consumer runs in its own child
-//   process and both read the **same broadcast**: the server sends every frame (same seq) to
-//   both sockets at the same moment, stamping each copy right before its write and
-//   alternating which socket is written first. Per run: p50 / p99 of each side over the same
-//   messages, "added" = tickwire pXX − raw pXX (the same definition as before), plus the
-//   p50 / p99 of the per-message difference (tickwire − raw, matched by seq). Both sides
-//   live through the same scheduler hiccups at the same time, so those mostly cancel instead
-//   of landing on one side of a pair. Median of SIM_RUNS runs, with min / max. The two
-//   client processes are still scheduled independently, so the per-message difference's p99
-//   also holds whichever process the OS delayed for that message: read it as an upper bound.
-//   Warm-up: one 1 s simultaneous run (not measured) on top of the flood / rate warm-up.
+// - Added latency (headline): **paired** runs. One child process holds both consumers, each
+//   on its own socket, and both read the same broadcast: the server sends every frame (same
+//   seq) to both sockets, the raw consumer's copy always written first, each copy stamped
+//   right before its write. Both copies reach the process together and are handled after
+//   the same wake-up, raw first, so the OS's wake-up and scheduling delays (hundreds of µs
+//   at p99 on these 2-core VMs) land on both sides of each message alike instead of on one
+//   side of a comparison. Conservative for tickwire: its copy waits for the raw handler,
+//   and a GC pause between the two handlers counts against tickwire alone. Per run: p50 /
+//   p99 of each side over the same messages, "added" = tickwire pXX − raw pXX, plus the
+//   p50 / p99 of the per-message difference (tickwire − raw, matched by seq). Median of
+//   SIM_RUNS runs, with min / max.
+// - Simultaneous runs (kept for comparison, alternating with the paired ones): each consumer
+//   in its own child process, same broadcast, the write order alternating per message. The
+//   two processes wake up independently, so each side's p99 holds its own OS delays.
+//   Warm-up: 3 runs of each kind (9 s each, not measured) on top of the flood / rate warm-up.
 // - Sequential A/B pairs (the earlier method, kept for comparison): the two consumers run
 //   one after the other in this process; added = difference of the pair's percentiles,
 //   median of pairs. Scheduler noise between the two runs of a pair dominates its p99.
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { type BenchCommand, type RunResult, runRaw, runTickwire } from './lib/ws-clients.js';
-import type { LatencyReply, LatencyRequest } from './lib/ws-latency-client.js';
+import type { LatencyReply, LatencyRequest, LatencySamples } from './lib/ws-latency-client.js';
 
 const FLOOD_N = 256 * 1024;
 const RATE = 10_000;
@@ -29,6 +33,7 @@ const RATE_N = 20_000; // 2 s per latency run
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SIM_N = 30_000; // 3 s per simultaneous latency run
 const SIM_RUNS = Number(process.env.BENCH_SIM_RUNS ?? 7);
+const WARM_LATENCY_RUNS = 3;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -81,18 +86,8 @@ interface SimRun {
   readonly drops: number;
 }
 
-/** Both consumers, each in its own process, read one broadcast of `n` frames at RATE. */
-async function simultaneous(
-  url: string,
-  clients: Record<Side, ChildProcess>,
-  n: number,
-  group: string,
-): Promise<SimRun> {
-  const cmd: BenchCommand = { mode: 'rate', n, rate: RATE, group, clients: 2 };
-  const [tw, raw] = await Promise.all([
-    ask(clients.tickwire, { side: 'tickwire', url, cmd }),
-    ask(clients.raw, { side: 'raw', url, cmd }),
-  ]);
+/** Matches two consumers' samples of one broadcast by seq. */
+function compare(tw: LatencySamples, raw: LatencySamples, n: number): SimRun {
   const rawBySeq = new Float64Array(n).fill(Number.NaN);
   for (let i = 0; i < raw.seqs.length; i++) rawBySeq[raw.seqs[i]!] = raw.latenciesUs[i]!;
   const diffs: number[] = [];
@@ -120,7 +115,68 @@ async function simultaneous(
   };
 }
 
+/** Both consumers, each in its own process, read one broadcast of `n` frames at RATE. */
+async function simultaneous(
+  url: string,
+  clients: Record<Side, ChildProcess>,
+  n: number,
+  group: string,
+): Promise<SimRun> {
+  const cmd: BenchCommand = { mode: 'rate', n, rate: RATE, group, clients: 2 };
+  const [tw, raw] = await Promise.all([
+    ask(clients.tickwire, { side: 'tickwire', url, cmd }),
+    ask(clients.raw, { side: 'raw', url, cmd }),
+  ]);
+  return compare(tw, raw, n);
+}
+
+/** Both consumers in one process, one broadcast of `n` frames at RATE, raw copy written first. */
+async function paired(
+  url: string,
+  client: ChildProcess,
+  n: number,
+  group: string,
+): Promise<SimRun> {
+  const cmd: BenchCommand = { mode: 'rate', n, rate: RATE, group, clients: 2 };
+  const reply = await ask(client, { side: 'paired', url, cmd });
+  return compare(reply, reply.raw!, n);
+}
+
 type Side = 'tickwire' | 'raw';
+
+interface Figure {
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+/** Median [min … max] over runs of each latency figure. */
+function summarize(runs: readonly SimRun[]) {
+  const figure = (pick: (r: SimRun) => number): Figure => {
+    const xs = runs.map(pick);
+    return { median: r2(median(xs)), min: r2(Math.min(...xs)), max: r2(Math.max(...xs)) };
+  };
+  return {
+    added: {
+      p50: figure((r) => r.added.p50),
+      p99: figure((r) => r.added.p99),
+      perMessageP50: figure((r) => r.perMessage.p50),
+      perMessageP99: figure((r) => r.perMessage.p99),
+    },
+    sides: {
+      tickwire: { p50Us: figure((r) => r.tickwire.p50), p99Us: figure((r) => r.tickwire.p99) },
+      raw: { p50Us: figure((r) => r.raw.p50), p99Us: figure((r) => r.raw.p99) },
+    },
+    perRun: runs.map((r) => ({
+      addedP50: r2(r.added.p50),
+      addedP99: r2(r.added.p99),
+      perMessageP50: r2(r.perMessage.p50),
+      perMessageP99: r2(r.perMessage.p99),
+    })),
+    matched: runs.reduce((n, r) => n + r.matched, 0),
+    drops: runs.reduce((n, r) => n + r.drops, 0),
+  };
+}
 const run = (side: Side, url: string, cmd: BenchCommand): Promise<RunResult> =>
   side === 'tickwire' ? runTickwire(url, cmd) : runRaw(url, cmd);
 
@@ -130,6 +186,7 @@ async function main(): Promise<void> {
     tickwire: startLatencyClient(),
     raw: startLatencyClient(),
   };
+  const pairedClient = startLatencyClient();
   const gc = (globalThis as { gc?: () => void }).gc;
   try {
     // Warm-up: JIT both paths and the server (not measured).
@@ -138,7 +195,13 @@ async function main(): Promise<void> {
       await run(side, url, { mode: 'flood', n: FLOOD_N });
       await run(side, url, { mode: 'rate', n: 5_000, rate: RATE });
     }
-    await simultaneous(url, latencyClients, 10_000, 'warm-up');
+    // Latency clients: a long-running bot is JIT-warm; the first ~60k messages of a fresh
+    // process still carry compilation and heap-growth pauses (measured: p99 of the first
+    // two 30k runs 4-6× the later ones), so each latency process reads 3 runs first.
+    for (let i = 0; i < WARM_LATENCY_RUNS; i++) {
+      await simultaneous(url, latencyClients, SIM_N, `warm-up-${i}`);
+      await paired(url, pairedClient, SIM_N, `warm-up-paired-${i}`);
+    }
     const warmupMs = Date.now() - warmStart;
     gc?.();
     const heapStart = process.memoryUsage().heapUsed;
@@ -157,31 +220,16 @@ async function main(): Promise<void> {
     }
     gc?.();
     const heapGrowthBytes = process.memoryUsage().heapUsed - heapStart;
-    // Simultaneous latency runs: after the heap measurement (they run in child processes).
+    // Latency runs in child processes, after the heap measurement, alternating the two
+    // methods: paired (both consumers in one process) and simultaneous (one process each).
+    const pairs: SimRun[] = [];
     const sim: SimRun[] = [];
     for (let i = 0; i < SIM_RUNS; i++) {
+      pairs.push(await paired(url, pairedClient, SIM_N, `paired-${i}`));
       sim.push(await simultaneous(url, latencyClients, SIM_N, `sim-${i}`));
     }
-    const simFigure = (pick: (r: SimRun) => number) => {
-      const xs = sim.map(pick);
-      return { median: r2(median(xs)), min: r2(Math.min(...xs)), max: r2(Math.max(...xs)) };
-    };
-    const simAdded = {
-      p50: simFigure((r) => r.added.p50),
-      p99: simFigure((r) => r.added.p99),
-      perMessageP50: simFigure((r) => r.perMessage.p50),
-      perMessageP99: simFigure((r) => r.perMessage.p99),
-    };
-    const simSides = {
-      tickwire: {
-        p50Us: simFigure((r) => r.tickwire.p50),
-        p99Us: simFigure((r) => r.tickwire.p99),
-      },
-      raw: { p50Us: simFigure((r) => r.raw.p50), p99Us: simFigure((r) => r.raw.p99) },
-    };
-    const simMatched = sim.reduce((n, r) => n + r.matched, 0);
-    const simDrops = sim.reduce((n, r) => n + r.drops, 0);
-
+    const pairSum = summarize(pairs);
+    const simSum = summarize(sim);
     const figures = (side: Side) => {
       const mps = flood[side].map((r) => r.messages / (r.elapsedMs / 1000));
       const cpu = flood[side].map((r) => r.cpuUs / r.messages);
@@ -213,12 +261,12 @@ async function main(): Promise<void> {
     // other processes stealing the 2 cores (the client is CPU-bound in the flood).
     const cpuRatio = r2(raw.cpuUsPerMsg / tw.cpuUsPerMsg);
     // Added latency per A/B pair (adjacent runs share the machine's mood), median of pairs.
-    const paired = (p: number): number[] =>
+    const seqPaired = (p: number): number[] =>
       rate.tickwire.map(
         (r, i) => percentile(r.latenciesUs!, p) - percentile(rate.raw[i]!.latenciesUs!, p),
       );
-    const addedP50 = r2(median(paired(50)));
-    const addedP99 = r2(median(paired(99)));
+    const addedP50 = r2(median(seqPaired(50)));
+    const addedP99 = r2(median(seqPaired(99)));
 
     console.log(
       `ws bench — node ${process.version}, ${RUNS} flood runs per side (A B alternation), warm-up ${warmupMs} ms`,
@@ -229,22 +277,31 @@ async function main(): Promise<void> {
     console.log(`CPU-normalised ratio (raw µs/msg ÷ tickwire µs/msg): ${cpuRatio}`);
     const fmt = (f: { median: number; min: number; max: number }): string =>
       `${f.median} µs [${f.min} … ${f.max}]`;
+    const latencyLines = (sum: ReturnType<typeof summarize>): void => {
+      console.log(
+        `  added p50 (tickwire p50 − raw p50): ${fmt(sum.added.p50)} (target ≤ 10); per-message difference p50: ${fmt(sum.added.perMessageP50)}`,
+      );
+      console.log(
+        `  added p99 (tickwire p99 − raw p99): ${fmt(sum.added.p99)} (target ≤ 50); per-message difference p99: ${fmt(sum.added.perMessageP99)}`,
+      );
+      console.log(
+        `  tickwire p50 ${fmt(sum.sides.tickwire.p50Us)}, p99 ${fmt(sum.sides.tickwire.p99Us)}; raw p50 ${fmt(sum.sides.raw.p50Us)}, p99 ${fmt(sum.sides.raw.p99Us)}`,
+      );
+    };
     console.log(
-      `added latency at ${RATE} msg/s, simultaneous: both consumers (each in its own process) read the same broadcast, ` +
-        `${SIM_RUNS} runs × ${SIM_N} messages, ${simMatched} matched by seq, ${simDrops} drops; median [min … max] of runs:`,
+      `added latency at ${RATE} msg/s, paired (headline): both consumers in one process read the same broadcast, the raw copy ` +
+        `of each frame written and read first; ${SIM_RUNS} runs × ${SIM_N} messages, ${pairSum.matched} matched by seq, ` +
+        `${pairSum.drops} drops; median [min … max] of runs:`,
     );
+    latencyLines(pairSum);
     console.log(
-      `  added p50 (tickwire p50 − raw p50): ${fmt(simAdded.p50)} (target ≤ 10); per-message difference p50: ${fmt(simAdded.perMessageP50)}`,
+      `added latency at ${RATE} msg/s, simultaneous: each consumer in its own process, same broadcast, write order alternating; ` +
+        `${SIM_RUNS} runs, ${simSum.matched} matched, ${simSum.drops} drops (the two processes' independent wake-ups dominate p99):`,
     );
-    console.log(
-      `  added p99 (tickwire p99 − raw p99): ${fmt(simAdded.p99)} (target ≤ 50); per-message difference p99: ${fmt(simAdded.perMessageP99)}`,
-    );
-    console.log(
-      `  tickwire p50 ${fmt(simSides.tickwire.p50Us)}, p99 ${fmt(simSides.tickwire.p99Us)}; raw p50 ${fmt(simSides.raw.p50Us)}, p99 ${fmt(simSides.raw.p99Us)}`,
-    );
+    latencyLines(simSum);
     console.log(
       `added latency, sequential A/B pairs (earlier method, noisier; median of ${RUNS} pairs): p50 ${addedP50} µs, p99 ${addedP99} µs ` +
-        `(per-pair p99 ${paired(99).map(r2).join(', ')})`,
+        `(per-pair p99 ${seqPaired(99).map(r2).join(', ')})`,
     );
     console.log(
       'side      msgs/s      cpu µs/msg  p50 µs   p99 µs   drops   (p50/p99: sequential runs)',
@@ -266,41 +323,49 @@ async function main(): Promise<void> {
         tickwire: tw,
         raw,
         addedLatencyUs: {
-          method: 'simultaneous: same broadcast, both consumers at once, tickwire pXX − raw pXX',
-          p50: simAdded.p50.median,
-          p99: simAdded.p99.median,
-          perMessageDiffP50: simAdded.perMessageP50.median,
-          perMessageDiffP99: simAdded.perMessageP99.median,
-          spread: simAdded,
-          sides: simSides,
-          perRun: sim.map((r) => ({
-            addedP50: r2(r.added.p50),
-            addedP99: r2(r.added.p99),
-            perMessageP99: r2(r.perMessage.p99),
-          })),
-          matched: simMatched,
-          drops: simDrops,
+          method:
+            'paired: one process holds both consumers, same broadcast, raw copy written first; tickwire pXX − raw pXX over matched messages, median of runs',
+          p50: pairSum.added.p50.median,
+          p99: pairSum.added.p99.median,
+          perMessageDiffP50: pairSum.added.perMessageP50.median,
+          perMessageDiffP99: pairSum.added.perMessageP99.median,
+          ...pairSum,
+        },
+        addedLatencySimultaneousUs: {
+          method:
+            'simultaneous: one process per consumer, same broadcast, alternating write order; tickwire pXX − raw pXX, median of runs',
+          p50: simSum.added.p50.median,
+          p99: simSum.added.p99.median,
+          perMessageDiffP50: simSum.added.perMessageP50.median,
+          perMessageDiffP99: simSum.added.perMessageP99.median,
+          ...simSum,
         },
         addedLatencySequentialUs: {
           method: 'sequential A/B pairs in one process (earlier method), median of pairs',
           p50: addedP50,
           p99: addedP99,
-          perPairP50: paired(50).map(r2),
-          perPairP99: paired(99).map(r2),
+          perPairP50: seqPaired(50).map(r2),
+          perPairP99: seqPaired(99).map(r2),
         },
         rateMsgsPerSec: RATE,
         floodMessages: FLOOD_N,
         heapGrowthBytes,
         warmupMs,
         node: process.version,
-        runs: { flood: RUNS, latency: rate.tickwire.length, simultaneous: SIM_RUNS },
-        simultaneousMessagesPerRun: SIM_N,
+        runs: {
+          flood: RUNS,
+          latency: rate.tickwire.length,
+          paired: SIM_RUNS,
+          simultaneous: SIM_RUNS,
+        },
+        messagesPerLatencyRun: SIM_N,
         spread: { ratio: spread(ratios.map(r2)) },
       }),
     );
   } finally {
     latencyClients.tickwire.disconnect();
     latencyClients.raw.disconnect();
+    pairedClient.disconnect();
     child.disconnect();
   }
 }

@@ -14,6 +14,10 @@ export interface BenchCommand {
   readonly group?: string;
   /** Members of `group` the server waits for before it starts. Default 2. */
   readonly clients?: number;
+  /** Rate mode with `group`: the server writes to members in ascending rank order. */
+  readonly rank?: number;
+  /** Rate mode with `group`: same write order for every frame (by rank), no alternation. */
+  readonly fixedOrder?: boolean;
 }
 
 export interface RunResult {
@@ -88,6 +92,8 @@ function command(cmd: BenchCommand): object {
     rate: cmd.rate,
     group: cmd.group,
     clients: cmd.clients,
+    rank: cmd.rank,
+    fixedOrder: cmd.fixedOrder,
   };
 }
 

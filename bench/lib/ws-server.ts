@@ -10,7 +10,9 @@
 //   right before its own write, and the write order alternates per message, so neither
 //   member is systematically served second. Between frames the server sleeps (futex) rather
 //   than spins, so the two clients are not squeezed onto one core. Used to compare two
-//   consumers on the same messages at the same moments.
+//   consumers on the same messages at the same moments. With `fixedOrder`, members are
+//   written in `rank` order every time (the paired runs write the raw consumer's copy first,
+//   so the tickwire copy is never read ahead of it).
 import type { Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 
@@ -22,6 +24,10 @@ interface Command {
   /** Broadcast group: frames start once `clients` sockets joined it. */
   readonly group?: string;
   readonly clients?: number;
+  /** Group members are written to in ascending `rank` order (ties: join order). */
+  readonly rank?: number;
+  /** Write every frame to the members in rank order instead of alternating the order. */
+  readonly fixedOrder?: boolean;
 }
 
 const TRADE_PREFIX =
@@ -83,7 +89,12 @@ function atRate(ws: WebSocket, n: number, rate: number): void {
 // Sleeping without the event loop: Atomics.wait on a private cell that nobody notifies.
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 
-function broadcastAtRate(members: readonly WebSocket[], n: number, rate: number): void {
+function broadcastAtRate(
+  members: readonly WebSocket[],
+  n: number,
+  rate: number,
+  fixedOrder: boolean,
+): void {
   const start = process.hrtime.bigint();
   let sent = 0;
   const tick = (): void => {
@@ -98,7 +109,7 @@ function broadcastAtRate(members: readonly WebSocket[], n: number, rate: number)
     const due = Math.min(n, Math.floor((elapsedNs / 1e9) * rate));
     while (sent < due) {
       for (let k = 0; k < members.length; k++) {
-        const ws = members[(sent + k) % members.length]!;
+        const ws = members[fixedOrder ? k : (sent + k) % members.length]!;
         if (ws.readyState === ws.OPEN) {
           ws.send(`${TRADE_PREFIX}${sent},"ts":"${process.hrtime.bigint()}"}`);
         }
@@ -110,16 +121,17 @@ function broadcastAtRate(members: readonly WebSocket[], n: number, rate: number)
   tick();
 }
 
-const groups = new Map<string, WebSocket[]>();
+const groups = new Map<string, { ws: WebSocket; rank: number }[]>();
 
 function join(ws: WebSocket, cmd: Command): void {
   const key = cmd.group!;
   const members = groups.get(key) ?? [];
-  members.push(ws);
+  members.push({ ws, rank: cmd.rank ?? 0 });
   groups.set(key, members);
   if (members.length < (cmd.clients ?? 2)) return;
   groups.delete(key);
-  broadcastAtRate(members, cmd.n, cmd.rate ?? 10_000);
+  const ordered = [...members].sort((a, b) => a.rank - b.rank).map((m) => m.ws);
+  broadcastAtRate(ordered, cmd.n, cmd.rate ?? 10_000, cmd.fixedOrder === true);
 }
 
 const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
