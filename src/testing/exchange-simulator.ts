@@ -346,7 +346,11 @@ export class ExchangeSimulator {
         s.serverError = { count: s.serverError.count + f.count, status: f.status };
         return;
       case 'slowResponse':
-        s.slow = { count: s.slow.count + f.count, delayMs: f.delayMs };
+        s.slow = {
+          count: s.slow.count + f.count,
+          delayMs: f.delayMs,
+          after: f.phase === 'after',
+        };
         return;
       case 'serverShutdown': {
         this.#stats.fault('serverShutdown');
@@ -641,13 +645,16 @@ export class ExchangeSimulator {
       this.#stats.fault('serverError');
       return { status: f.serverError.status, body: this.#protocol.faultBody('server-error', 0) };
     }
+    let delayAfter = 0;
     if (f.slow.count > 0) {
       f.slow.count -= 1;
       this.#stats.fault('slowResponse');
       const delay = f.slow.delayMs;
-      await new Promise<void>((resolve) => this.#later(delay, resolve));
+      if (f.slow.after) delayAfter = delay;
+      else await new Promise<void>((resolve) => this.#later(delay, resolve));
     }
     const response = await this.#protocol.handleHttp(req, this.#ctx);
+    if (delayAfter > 0) await new Promise<void>((resolve) => this.#later(delayAfter, resolve));
     if (response.status === 429) {
       const after = Number(
         response.headers?.['Retry-After'] ?? response.headers?.['retry-after'] ?? 1,

@@ -61,6 +61,12 @@ export const SimFaultSpec = z.discriminatedUnion('kind', [
     kind: z.literal('slowResponse'),
     count: z.number().int().positive().default(1),
     delayMs: z.number().int().positive(),
+    /**
+     * 'before' (default): wait, then answer from the state at that moment (a slow server);
+     * 'after': answer from the state now, deliver it `delayMs` later (a slow way back — the
+     * market moves on while the answer travels).
+     */
+    phase: z.enum(['before', 'after']).default('before'),
   }),
   z.object({
     kind: z.literal('serverShutdown'),
@@ -114,7 +120,7 @@ export interface FaultState {
   malformed: number;
   rateLimit: { count: number; retryAfterSeconds: number };
   serverError: { count: number; status: number };
-  slow: { count: number; delayMs: number };
+  slow: { count: number; delayMs: number; after: boolean };
   refuseCount: number;
   refuseUntil: number;
 }
@@ -135,7 +141,7 @@ export function createFaultState(): FaultState {
     malformed: 0,
     rateLimit: { count: 0, retryAfterSeconds: 1 },
     serverError: { count: 0, status: 503 },
-    slow: { count: 0, delayMs: 0 },
+    slow: { count: 0, delayMs: 0, after: false },
     refuseCount: 0,
     refuseUntil: 0,
   };

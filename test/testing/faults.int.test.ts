@@ -149,13 +149,22 @@ describe('faults: each does what it says and is counted in stats()', () => {
     expect((await fetch(`${s.httpUrl}/api/v3/ping`)).status).toBe(200);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(190);
 
+    // phase 'after': answered from the state when the request came, delivered late.
+    s.inject({ kind: 'slowResponse', count: 1, delayMs: 200, phase: 'after' });
+    const t1 = Date.now();
+    const late = await fetch(`${s.httpUrl}/api/v3/time`);
+    const arrived = Date.now();
+    const { serverTime } = (await late.json()) as { serverTime: number };
+    expect(arrived - t1).toBeGreaterThanOrEqual(190);
+    expect(arrived - serverTime).toBeGreaterThanOrEqual(150);
+
     s.inject({ kind: 'refuseConnections', count: 1 });
     await expect(openCollector(`${s.wsUrl}/ws/btcusdt@trade`)).rejects.toThrow(/503/);
     const ok = await open('/ws/btcusdt@trade');
     expect(ok.ws.readyState).toBe(WebSocket.OPEN);
     const st = s.stats();
     expect(st.faults.serverError).toBe(1);
-    expect(st.faults.slowResponse).toBe(1);
+    expect(st.faults.slowResponse).toBe(2);
     expect(st.faults.refuseConnections).toBe(1);
   });
 

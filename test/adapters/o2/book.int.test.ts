@@ -187,6 +187,10 @@ describe('O2Adapter.watchOrderBook against the simulator', () => {
       o2.watchOrderBook(SYMBOL, { verify: { intervalMs: 20, settleMs: 1000 }, signal: signal() }),
     );
     await views.until((v) => v.isSynced);
+    // Every depth answer travels 15 ms back (a slow way back, not a slow server): the
+    // simulator's ~6 events meanwhile reach the book over the socket first, so each answer
+    // shows a state the book already left — the updates in flight.
+    sim.inject({ kind: 'slowResponse', count: 1000, delayMs: 15, phase: 'after' });
     // Keep reading while the simulator keeps the market busy, until several checks passed
     // with the book moving under them.
     await views.until(() => {
