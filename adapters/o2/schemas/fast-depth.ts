@@ -1,5 +1,6 @@
 import { parse } from '../../../src/schemas/index.js';
 import { type O2DepthBook, O2DepthFrame, type O2DepthLevel } from './depth.js';
+import { isScannedO2DepthDelta } from './fast-depth-text.js';
 import { normalizeO2Depth, type O2DepthUpdate } from './normalize.js';
 
 /**
@@ -192,6 +193,20 @@ export function parseO2DepthUpdateFast(
 }
 
 function fastDelta(json: unknown, market: string, receivedAt: number): O2DepthUpdate | undefined {
+  if (isScannedO2DepthDelta(json)) {
+    // Read from the text and validated on the way: levels and timestamps as they are.
+    return {
+      kind: 'delta',
+      market,
+      marketId: lowerId(json.market_id),
+      bids: json.changes.buys,
+      asks: json.changes.sells,
+      receivedAt,
+      raw: json,
+      onchainTimestamp: json.onchain_timestamp,
+      seenTimestamp: json.seen_timestamp,
+    };
+  }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return undefined;
   const f = json as Record<string, unknown>;
   const action = f['action'];

@@ -10,6 +10,7 @@ import {
 } from '../../../src/ws/index.js';
 import { mapO2Error } from '../errors.js';
 import { o2DepthPrecision, o2Frames } from '../requests.js';
+import { parseO2DepthDeltaText } from '../schemas/fast-depth-text.js';
 import { parseO2DepthUpdateFast } from '../schemas/fast-depth.js';
 import {
   normalizeO2Balance,
@@ -562,7 +563,8 @@ export function o2ServerError(
 /**
  * Decodes one O2 socket frame: the plain-text `PONG` becomes {@link O2_PONG}, anything else
  * is parsed as JSON (a failure is counted and reported as `MESSAGE_PARSE_FAILED` by the
- * socket manager).
+ * socket manager). Depth deltas in their plain compact form are read by
+ * {@link parseO2DepthDeltaText} instead, to the same value.
  *
  * @example
  * decodeO2Message(Buffer.from('PONG')) === O2_PONG; // true
@@ -570,7 +572,10 @@ export function o2ServerError(
 export function decodeO2Message(data: Buffer): O2WsMessage {
   // 'P' 'O' 'N' 'G'
   if (data.length === 4 && data[0] === 0x50 && data.toString() === 'PONG') return O2_PONG;
-  return JSON.parse(data.toString()) as unknown;
+  const text = data.toString();
+  // The hot frame (a depth delta in its plain form) without JSON.parse; anything else, and
+  // anything malformed, takes JSON.parse (and its SyntaxError).
+  return parseO2DepthDeltaText(text) ?? (JSON.parse(text) as unknown);
 }
 
 /**
