@@ -118,6 +118,8 @@ async function runOnce(side: Side, mode: 'flood' | 'faults'): Promise<RunOutcome
   );
   const client = fork(path.join(__dirname, 'lib', 'binance-book-client.js'), [], {
     stdio: 'inherit',
+    // e.g. BENCH_CLIENT_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the clients.
+    execArgv: process.env.BENCH_CLIENT_NODE_ARGS?.split(' ').filter((a) => a !== '') ?? [],
   });
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {
