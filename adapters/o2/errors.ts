@@ -4,6 +4,8 @@ import {
   type ErrorContextOf,
   type TickwireError,
 } from '../../src/errors/index.js';
+import { retryAfterMs, type ExchangeErrorMapper } from '../../src/rest/response-errors.js';
+import type { RestResponse } from '../../src/rest/types.js';
 import { O2ErrorBody } from './schemas/stream-frames.js';
 
 /**
@@ -170,6 +172,8 @@ export interface O2ErrorInfo {
   readonly market?: string;
   /** Pause after a rate limit, from headers when the server sent one. Default: 1000 ms. */
   readonly retryAfterMs?: number;
+  /** The throttler pool the request drew on (put in a `RATE_LIMITED` context). */
+  readonly pool?: string;
   readonly cause?: unknown;
 }
 
@@ -213,10 +217,92 @@ export function mapO2Error(body: unknown, info: O2ErrorInfo = {}): TickwireError
     known?.code ?? (b.code >= 7000 && b.code < 8000 ? 'INVALID_ARGUMENT' : 'EXCHANGE_ERROR');
   const label = known === undefined ? `code ${b.code}` : `${b.code} ${known.name}`;
   if (known !== undefined) base['o2Error'] = known.name;
-  if (code === 'RATE_LIMITED') base['retryAfterMs'] = info.retryAfterMs ?? 1000;
+  let suffix = '';
+  if (code === 'RATE_LIMITED') {
+    const wait = info.retryAfterMs ?? 1000;
+    base['retryAfterMs'] = wait;
+    if (info.pool !== undefined) base['pool'] = info.pool;
+    suffix = ` (wait ${wait} ms${info.pool === undefined ? '' : `; pool ${info.pool} paused`})`;
+  }
   if (code === 'UNKNOWN_MARKET') base['market'] = info.market ?? '';
   if (code === 'INVALID_ARGUMENT') base['argument'] = known?.argument ?? 'request';
-  return build(code, `o2: ${label}${text === '' ? '' : `: ${text}`}`, base, info.cause);
+  return build(code, `o2: ${label}${text === '' ? '' : `: ${text}`}${suffix}`, base, info.cause);
+}
+
+/**
+ * What {@link createO2ResponseMapper} reports for each 1003 answer.
+ *
+ * @example
+ * createO2ResponseMapper({ throttler, onRateLimited: (n) => log.warn(n.url, n.pools, n.retryAfterMs) });
+ */
+export interface O2RateLimitNotice {
+  /** HTTP status the 1003 came with (O2 sends 200, 400 or 429). */
+  readonly status: number;
+  readonly method: string;
+  readonly url: string;
+  /** Pools paused (the request's throttle key and linked pools; empty when it has none). */
+  readonly pools: readonly string[];
+  /** How long they were paused: `Retry-After` when sent, else the default. */
+  readonly retryAfterMs: number;
+}
+
+/**
+ * Options of {@link createO2ResponseMapper}.
+ *
+ * @example
+ * const options: O2ResponseMapperOptions = { throttler, defaultRetryAfterMs: 1000 };
+ */
+export interface O2ResponseMapperOptions {
+  /** Throttler whose pools a 1003 answer pauses. Default none (nothing is paused). */
+  readonly throttler?: { pause(poolIds: readonly string[], ms: number): void };
+  /** Pause after a 1003 answer without `Retry-After`, in ms. Default 1000. */
+  readonly defaultRetryAfterMs?: number;
+  /** Called once per 1003 answer the mapper handles (counters, logs). Default none. */
+  readonly onRateLimited?: (notice: O2RateLimitNotice) => void;
+}
+
+/**
+ * The O2 adapter's `mapExchangeError` hook for its REST manager. Error statuses go through
+ * {@link mapO2Error}. A body with `code: 1003` is O2's rate limit whatever the HTTP status
+ * (o2-protocol.md §3: the official TS SDK reads only the body code), so at a 2xx status too
+ * it becomes `RATE_LIMITED`, and it pauses the request's throttler pools for `Retry-After`
+ * (else `defaultRetryAfterMs`) so that queued requests wait instead of hammering. Nothing is
+ * retried here: the REST manager throws mapped errors at once (`POST /v1/session/actions`
+ * must never be re-sent automatically). A 429 never reaches the mapper: the REST manager
+ * pauses the pools itself and retries idempotent requests. Other 2xx bodies are left to
+ * the schemas (session routes send pre-flight rejections with 200).
+ *
+ * @example
+ * const rest = new RestManager({
+ *   baseUrl: 'https://api.o2.app',
+ *   throttler,
+ *   mapExchangeError: createO2ResponseMapper({ throttler, onRateLimited: () => count++ }),
+ * });
+ */
+export function createO2ResponseMapper(options: O2ResponseMapperOptions = {}): ExchangeErrorMapper {
+  const defaultMs = options.defaultRetryAfterMs ?? 1000;
+  return function mapO2Response(res: RestResponse): TickwireError | undefined {
+    const { method, path: url } = res.request;
+    const data = res.data;
+    const isRateLimit =
+      typeof data === 'object' && data !== null && (data as { code?: unknown }).code === 1003;
+    if (!isRateLimit) {
+      return res.status < 400 ? undefined : mapO2Error(data, { status: res.status, method, url });
+    }
+    const retryAfter = retryAfterMs(res.headers, Date.now()) ?? defaultMs;
+    const throttle = res.request.throttle;
+    const pools =
+      throttle === undefined ? [] : [throttle.key, ...(throttle.linked ?? []).map((l) => l.pool)];
+    if (pools.length > 0) options.throttler?.pause(pools, retryAfter);
+    options.onRateLimited?.({ status: res.status, method, url, pools, retryAfterMs: retryAfter });
+    return mapO2Error(data, {
+      status: res.status,
+      method,
+      url,
+      retryAfterMs: retryAfter,
+      ...(throttle === undefined ? {} : { pool: throttle.key }),
+    });
+  };
 }
 
 function fromRevert(

@@ -6,10 +6,9 @@ import {
 } from '../../src/adapter/exchange-adapter.js';
 import { createError } from '../../src/errors/index.js';
 import { Decimal, fromScaledInteger } from '../../src/numbers/index.js';
-import type { ExchangeErrorMapper } from '../../src/rest/response-errors.js';
 import type { RestManagerOptions } from '../../src/rest/rest-manager.js';
 import { Throttler, type RateLimitPool } from '../../src/throttle/index.js';
-import { mapO2Error } from './errors.js';
+import { createO2ResponseMapper } from './errors.js';
 import { o2DepthPrecision } from './requests.js';
 // ---- streams ----
 import type { ChannelStream, SubscribeOptions } from '../../src/adapter/streaming.js';
@@ -157,7 +156,11 @@ export interface O2AdapterOptions {
   readonly wsUrl?: string;
   /** The socket's heartbeat and reconnect settings (`PING` every 30 s, never gives up). */
   readonly stream?: O2StreamOptions;
-  /** Extra REST manager options (retry, connection, headers…). */
+  /**
+   * Extra REST manager options (retry, connection, headers…). `retry.defaultRetryAfterMs`
+   * (default 1000) is also how long a rate-limit answer (code 1003) without `Retry-After`
+   * pauses its throttler pools.
+   */
   readonly rest?: Omit<RestManagerOptions, 'baseUrl' | 'throttler' | 'mapExchangeError'>;
   /** Owner credentials for trading (a private key with its kind, or a signer). Default none (read-only). */
   readonly credentials?: O2Credentials;
@@ -264,6 +267,13 @@ export class O2Adapter extends ExchangeAdapter<O2Channels, typeof O2_ENDPOINTS, 
     const credentials = resolveO2Credentials(options.credentials); // ---- trading ----
     // The limits are small integers: a margin would round the 1/s pool down to zero.
     const throttler = new Throttler({ pools: O2_RATE_LIMITS, marginRatio: 0, name: 'o2' });
+    // A 1003 answer at any status pauses its pools (see createO2ResponseMapper); counted here.
+    const rateLimits = { count: 0 };
+    const mapExchangeError = createO2ResponseMapper({
+      throttler,
+      defaultRetryAfterMs: options.rest?.retry?.defaultRetryAfterMs ?? 1000,
+      onRateLimited: () => void rateLimits.count++,
+    });
     const base: ExchangeAdapterOptions<O2Channels, typeof O2_ENDPOINTS> = {
       exchange: 'o2',
       endpoints: O2_ENDPOINTS,
@@ -274,11 +284,12 @@ export class O2Adapter extends ExchangeAdapter<O2Channels, typeof O2_ENDPOINTS, 
         ...o2OwnerRestOptions(credentials?.owner, options.rest?.headers), // ---- trading ----
         baseUrl: restUrl,
         throttler,
-        mapExchangeError: mapO2Response,
+        mapExchangeError,
       },
     };
     super(base);
     this.throttler = throttler;
+    this.#rateLimits = rateLimits;
     this.#trading = new O2Trading(this.#tradingHost(), credentials); // ---- trading ----
     this.restUrl = restUrl;
     this.wsUrl = options.wsUrl ?? network.wsUrl;
@@ -577,6 +588,7 @@ export class O2Adapter extends ExchangeAdapter<O2Channels, typeof O2_ENDPOINTS, 
   // Owner wallet, sessions, session actions and nonces live in ./trading/ (O2Trading); the
   // adapter only delegates.
   readonly #trading: O2Trading;
+  readonly #rateLimits: { readonly count: number };
 
   #tradingHost(): ConstructorParameters<typeof O2Trading>[0] {
     return {
@@ -787,16 +799,24 @@ export class O2Adapter extends ExchangeAdapter<O2Channels, typeof O2_ENDPOINTS, 
 
   /**
    * The base counters plus the O2 socket's own (server error frames, late frames skipped,
-   * snapshot requests).
+   * snapshot requests) and `rateLimited`: REST answers with O2's rate-limit code 1003 at a
+   * status other than 429, each of which paused its throttler pools (a 429 is paused by the
+   * REST manager itself and shows in `rest.errors.RATE_LIMITED` or `rest.retries`).
    *
    * @example
-   * const { ws, streams, o2Streams, books } = o2.stats();
+   * const { ws, streams, o2Streams, books, rateLimited } = o2.stats();
    */
   override stats(): AdapterStats & {
     readonly o2Streams: O2StreamCounters;
     readonly books: O2BookStats;
+    readonly rateLimited: number;
   } {
-    return { ...super.stats(), o2Streams: this.#streams.counters(), books: this.bookStats() };
+    return {
+      ...super.stats(),
+      o2Streams: this.#streams.counters(),
+      books: this.bookStats(),
+      rateLimited: this.#rateLimits.count,
+    };
   }
 
   /**
@@ -922,15 +942,6 @@ function o2Aliases(m: { base: string; quote: string }): readonly string[] {
   const alias = `${strip(m.base)}/${strip(m.quote)}`;
   return alias === `${m.base}/${m.quote}` ? [] : [alias];
 }
-
-const mapO2Response: ExchangeErrorMapper = (res) =>
-  res.status < 400
-    ? undefined
-    : mapO2Error(res.data, {
-        status: res.status,
-        method: res.request.method,
-        url: res.request.path,
-      });
 
 /** A wire value in human units: chain integers are scaled, decimals with a point kept. */
 function human(v: string | null | undefined, decimals: number, field: string): Decimal | undefined {

@@ -488,9 +488,10 @@ function ownerCheck(
   const n = state.ctx.countInWindow(`o2:${owner}:${limit.key}`, limit.intervalMs, 1);
   if (n > limit.limit) {
     state.ctx.stats.violation('o2RateLimit');
+    const retryAfter = state.rateLimitRetryAfterSeconds;
     return {
-      status: 429,
-      headers: { 'Retry-After': '1' },
+      status: state.rateLimitStatus,
+      ...(retryAfter === null ? {} : { headers: { 'Retry-After': String(retryAfter) } }),
       body: { code: 1003, message: 'Rate limit exceeded' },
     };
   }

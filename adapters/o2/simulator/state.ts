@@ -37,6 +37,13 @@ export interface O2SimulatorOptions {
   readonly preflightStatus?: number;
   /** Requests per second per owner on `PUT /v1/session` and `POST /v1/session/actions`. Default 5. */
   readonly sessionRequestsPerSecond?: number;
+  /**
+   * HTTP status of the per-owner rate-limit answers (body `code: 1003`): O2 may send 429,
+   * 200 or 400 (the official TS SDK reads only the body code). Default 429.
+   */
+  readonly rateLimitStatus?: number;
+  /** `Retry-After` of those answers, in seconds; `null` sends none. Default 1. */
+  readonly rateLimitRetryAfterSeconds?: number | null;
 }
 
 /**
@@ -71,6 +78,8 @@ export class O2SimState {
   readonly inactivityTimeoutMs: number;
   readonly preflightStatus: number;
   readonly sessionRps: number;
+  readonly rateLimitStatus: number;
+  readonly rateLimitRetryAfterSeconds: number | null;
   readonly booksRegistryId = o2SimId('books_registry');
   readonly accountsRegistryId = o2SimId('accounts_registry');
   readonly oracleId = o2SimId('trade_account_oracle');
@@ -93,6 +102,9 @@ export class O2SimState {
     this.inactivityTimeoutMs = options.inactivityTimeoutMs ?? 60_000;
     this.preflightStatus = options.preflightStatus ?? 400;
     this.sessionRps = options.sessionRequestsPerSecond ?? 5;
+    this.rateLimitStatus = options.rateLimitStatus ?? 429;
+    this.rateLimitRetryAfterSeconds =
+      options.rateLimitRetryAfterSeconds === undefined ? 1 : options.rateLimitRetryAfterSeconds;
   }
 
   get ctx(): SimContext {
