@@ -100,6 +100,8 @@ function levelsEnd(s: string, i: number, out: O2DepthLevel[]): number {
 // Every delta of a market names the same id: the last one is reused (the same string
 // object, so the routing lookups compare one pointer) when the text repeats it.
 let lastMarketId = '';
+/** `HEAD + lastMarketId + CHANGES`: what every delta of that market starts with. */
+let lastPrefix = HEAD + lastMarketId + CHANGES;
 
 /**
  * What {@link parseO2DepthDeltaText} returns for a delta with both timestamps (the common
@@ -137,22 +139,24 @@ export class O2ScannedDepthDelta implements O2DepthDeltaText {
  * const m = parseO2DepthDeltaText(text) ?? JSON.parse(text);
  */
 export function parseO2DepthDeltaText(s: string): O2DepthDeltaText | undefined {
-  if (!at(s, 0, HEAD)) return undefined;
-  const m0 = HEAD.length;
-  const n = lastMarketId.length;
   let marketId: string;
-  let m1: number;
-  if (n > 0 && s.charCodeAt(m0 + n) === QUOTE && at(s, m0, lastMarketId)) {
+  let i: number;
+  // The common case in one comparison: the head, the last market id and `"changes":{"buys":`
+  // (one 134-character slice comparison costs about what the smallest of three searches does).
+  if (s.slice(0, lastPrefix.length) === lastPrefix) {
     marketId = lastMarketId;
-    m1 = m0 + n;
+    i = lastPrefix.length;
   } else {
-    m1 = plainStringEnd(s, m0);
-    if (m1 < 0) return undefined;
+    if (!at(s, 0, HEAD)) return undefined;
+    const m0 = HEAD.length;
+    const m1 = plainStringEnd(s, m0);
+    if (m1 < 0 || !at(s, m1, CHANGES)) return undefined;
     marketId = lastMarketId = s.slice(m0, m1);
+    lastPrefix = HEAD + marketId + CHANGES;
+    i = m1 + CHANGES.length;
   }
-  if (!at(s, m1, CHANGES)) return undefined;
   const buys: O2DepthLevel[] = [];
-  let i = levelsEnd(s, m1 + CHANGES.length, buys);
+  i = levelsEnd(s, i, buys);
   if (i < 0 || !at(s, i, SELLS)) return undefined;
   const sells: O2DepthLevel[] = [];
   i = levelsEnd(s, i + SELLS.length, sells);
