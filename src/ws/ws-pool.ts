@@ -74,6 +74,8 @@ interface Member<TMessage> {
   readonly offs: Map<string, () => void>;
   retiring: boolean;
   timer: ReturnType<typeof setTimeout> | undefined;
+  /** Epoch ms at which the lifetime timer starts the replacement; undefined once it fired or was cleared. */
+  rotateAt: number | undefined;
 }
 
 interface Handover<TMessage> {
@@ -177,9 +179,26 @@ export class WsPool<TMessage = unknown> {
     return this.#members.map((m) => ({ id: m.id, url: m.url, stats: m.manager.stats() }));
   }
 
-  /** Ids of the current members, oldest first. */
-  members(): readonly { id: number; url: string; channels: number }[] {
-    return this.#members.map((m) => ({ id: m.id, url: m.url, channels: m.offs.size }));
+  /**
+   * The current members, oldest first: id, URL, channels, and `rotateAt`, the epoch ms at
+   * which the lifetime timer starts the make-before-break replacement (`undefined` when
+   * rotation is off, already started, or the member is retiring).
+   *
+   * @example
+   * const next = Math.min(...pool.members().map((m) => m.rotateAt ?? Infinity));
+   */
+  members(): readonly {
+    id: number;
+    url: string;
+    channels: number;
+    rotateAt: number | undefined;
+  }[] {
+    return this.#members.map((m) => ({
+      id: m.id,
+      url: m.url,
+      channels: m.offs.size,
+      rotateAt: m.timer === undefined || m.retiring ? undefined : m.rotateAt,
+    }));
   }
 
   async close(): Promise<void> {
@@ -244,14 +263,17 @@ export class WsPool<TMessage = unknown> {
       offs: new Map(),
       retiring: false,
       timer: undefined,
+      rotateAt: undefined,
     };
     this.#members.push(member);
     manager.events.on((e) => this.#onMemberEvent(member, e));
     const lifetime = this.#o.maxLifetimeMs ?? 86_400_000;
     if (lifetime > 0) {
       const at = Math.max(0, lifetime - (this.#o.rotateBeforeMs ?? 300_000));
+      member.rotateAt = Date.now() + at;
       member.timer = setTimeout(() => {
         member.timer = undefined;
+        member.rotateAt = undefined;
         void this.rotate(member.id).catch(() => undefined);
       }, at);
       member.timer.unref?.();
