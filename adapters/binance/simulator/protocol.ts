@@ -105,7 +105,8 @@ export function createBinanceSimulatorProtocol(
     },
     shutdownNotice(socket: SimSocket): string | undefined {
       const event = JSON.stringify({ e: 'serverShutdown', E: state.ctx.now() });
-      if (socket.url.pathname === '/ws-api/v3') return undefined;
+      // The WebSocket API wraps connection events in `event`, without a subscriptionId.
+      if (socket.url.pathname === '/ws-api/v3') return `{"event":${event}}`;
       return socket.url.pathname === '/stream'
         ? `{"stream":"!serverShutdown","data":${event}}`
         : event;

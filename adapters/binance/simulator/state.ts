@@ -92,6 +92,7 @@ export class BinanceSimState {
   /** Cancel client ids by order id, set just before a cancel so the event can carry it. */
   readonly cancelIds = new Map<number, string>();
   #executionId = 0;
+  readonly #executionIds = new WeakMap<object, number>();
   #ctx: SimContext | undefined;
 
   constructor(options: BinanceSimulatorOptions) {
@@ -126,6 +127,19 @@ export class BinanceSimState {
 
   nextExecutionId(): number {
     return ++this.#executionId;
+  }
+
+  /**
+   * The execution id (`I`) of one engine event: the same for every subscription that
+   * receives it (two sockets of one account see one execution, not two).
+   */
+  executionIdOf(event: object): number {
+    let id = this.#executionIds.get(event);
+    if (id === undefined) {
+      id = this.nextExecutionId();
+      this.#executionIds.set(event, id);
+    }
+    return id;
   }
 
   market(symbol: string | undefined): SimMarketSpec | undefined {

@@ -398,7 +398,7 @@ export class BinanceWsApiSession implements SimSession {
       N: null,
       T: event.time,
       t: fill?.tradeId ?? -1,
-      I: state.nextExecutionId(),
+      I: state.executionIdOf(event),
       w:
         o.status === 'NEW' || o.status === 'PARTIALLY_FILLED'
           ? o.type === 'limit' && o.timeInForce === 'GTC'
