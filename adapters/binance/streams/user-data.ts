@@ -292,6 +292,7 @@ export class BinanceUserDataStream {
   #current: Leg | undefined;
   #next: Leg | undefined;
   #rotation: Promise<void> | undefined;
+  readonly #closing = new Set<Promise<void>>();
   #legSeq = 0;
   #loginSeq = 0;
   #lastRejection: string | undefined;
@@ -517,15 +518,17 @@ export class BinanceUserDataStream {
   }
 
   #onLegEvent(leg: Leg, event: WsEvent): void {
-    this.events.emit({ type: 'ws', event, connection: leg.id });
-    this.#relay.emit(event);
+    // State first, so that listeners of the event see it (the gap starts at the close).
     if (event.type === 'open') {
       this.#arm(leg);
     } else if (event.type === 'closed') {
       leg.subscribed = false;
       this.#disarm(leg);
       if (!leg.retiring) this.#openGap('disconnected');
-    } else if (event.type === 'error' && leg === this.#current && !leg.retiring) {
+    }
+    this.events.emit({ type: 'ws', event, connection: leg.id });
+    this.#relay.emit(event);
+    if (event.type === 'error' && leg === this.#current && !leg.retiring) {
       const manager = leg.manager;
       if (event.error.code === 'AUTH_INVALID_KEY') {
         const detail = this.#lastRejection;
@@ -682,8 +685,13 @@ export class BinanceUserDataStream {
     for (const leg of legs) {
       leg.retiring = true;
       this.#disarm(leg);
+      const p = leg.manager.close();
+      this.#closing.add(p);
+      void p.finally(() => this.#closing.delete(p));
     }
-    await Promise.all(legs.map((l) => l.manager.close()));
+    // Also the closes an earlier call started (the last reader leaving starts one without
+    // waiting): close() resolves only when every socket is closed.
+    await Promise.all([...this.#closing]);
   }
 
   #failAll(error: TickwireError): void {
