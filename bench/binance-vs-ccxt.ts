@@ -32,7 +32,7 @@ const FLOOD_N = Number(process.env.BENCH_FLOOD_N ?? 120_000);
 const FAULT_N = Number(process.env.BENCH_FAULT_N ?? 12_000);
 const FAULT_RATE = 2000;
 const WARM = 200;
-const LEVELS = 50;
+const LEVELS = Number(process.env.BENCH_LEVELS ?? 50);
 const SEED = 7;
 const RUN_TIMEOUT_MS = 60_000;
 const ALL_SIDES: readonly Side[] = ['raw', 'tickwire', 'ccxt'];
@@ -134,6 +134,13 @@ async function runOnce(side: Side, mode: 'flood' | 'faults'): Promise<RunOutcome
     clearTimeout(timer);
     sim.kill();
     client.kill();
+    // SIGTERM lets a client exit normally (flushing a --cpu-prof profile), but a client stuck
+    // in a busy loop never runs its handler: SIGKILL after a grace period.
+    for (const child of [sim, client]) {
+      setTimeout(() => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      }, 2000).unref();
+    }
   }
 
   async function drive(): Promise<RunOutcome> {
