@@ -109,6 +109,11 @@ export const errorCatalogue = {
     true,
     'A WebSocket request/response call got no response with its correlation id in time.',
   ),
+  STREAM_GAP: spec(
+    'transport',
+    true,
+    'A private stream was without a subscription for a while (`context.since` to `until`); events may be missing, reconcile over REST.',
+  ),
 
   // exchange: the exchange answered, and the answer is an error
   EXCHANGE_ERROR: spec(

@@ -85,7 +85,9 @@ export interface BinanceUserDataStreamOptions {
  *   active (the socket dropped, or the server ended the subscription): events the exchange
  *   sent from about `since` until `until` (epoch ms, when the new subscription was
  *   acknowledged) may be missing. Order and balance state may be stale: reconcile it (open
- *   orders, account) over REST. Counted in `stats().gaps`.
+ *   orders, account) over REST. Counted in `stats().gaps`. On
+ *   {@link BinanceUserDataStream.connection}'s events (so on an adapter's `events`) the same
+ *   news is an `error` with code `STREAM_GAP` and `since`, `until`, `reason` in its context.
  * - `error`: a rejected subscription, a revoked key, an event that failed validation, a
  *   replacement that could not be subscribed.
  * - `ws`: the connections' own events (during a rotation, both sockets').
@@ -748,11 +750,25 @@ export class BinanceUserDataStream {
     if (gap !== undefined) {
       this.#gap = undefined;
       this.#gaps++;
-      this.events.emit({
-        type: 'userDataGap',
-        since: gap.since,
-        until: Date.now(),
-        reason: gap.reason,
+      const until = Date.now();
+      this.events.emit({ type: 'userDataGap', since: gap.since, until, reason: gap.reason });
+      // The adapter's events carry it as a typed STREAM_GAP error on the connection (counted
+      // in its stats().streams.errors); this stream's own events have the userDataGap above.
+      this.#relay.emit({
+        type: 'error',
+        error: createError(
+          'STREAM_GAP',
+          `binance user data: no subscription from ${new Date(gap.since).toISOString()} to ${new Date(until).toISOString()} (${gap.reason}); order and balance events of that time may be missing`,
+          {
+            context: {
+              exchange: 'binance',
+              since: gap.since,
+              until,
+              reason: gap.reason,
+              channels: ['orders', 'balances'],
+            },
+          },
+        ),
       });
     }
   }

@@ -13,7 +13,9 @@
 // sends that order's events on both.
 import { ExchangeSimulator, type SimEvent } from '../../../src/testing/index.js';
 import { formatScaled } from '../../../src/testing/format.js';
-import type { BalanceUpdate, OrderUpdate } from '../../../src/adapter/index.js';
+import type { AdapterEvent, BalanceUpdate, OrderUpdate } from '../../../src/adapter/index.js';
+import { isTickwireError } from '../../../src/errors/index.js';
+import { BinanceAdapter } from '../../../adapters/binance/index.js';
 import { createHmacSigner } from '../../../src/auth/index.js';
 import {
   binanceSimDemoAccount,
@@ -274,6 +276,67 @@ describe('BinanceUserDataStream: socket lifetime, serverShutdown and gaps', () =
     }
     // One gap, one event: no second report for the same dead time.
     expect(u.stats().gaps).toBe(1);
+  });
+
+  it('through BinanceAdapter: the gap is a STREAM_GAP error on the adapter events (connection "user"), counted in its stats', async () => {
+    sim = await new ExchangeSimulator({
+      protocol: createBinanceSimulatorProtocol({ markets: [BTC] }),
+      seed: 12,
+      eventsPerSecond: 0,
+    }).start();
+    const b = new BinanceAdapter({
+      restUrl: sim.httpUrl,
+      wsUrl: sim.wsUrl,
+      wsApiUrl: `${sim.wsUrl}/ws-api/v3`,
+      credentials: {
+        apiKey: binanceSimDemoAccount.apiKey,
+        secret: binanceSimDemoAccount.secret as string,
+      },
+      streams: { backoff: { base: 20, cap: 200 } },
+    });
+    cleanups.push(() => void b.close());
+    const subscribed = nextEvent<BinanceUserDataEvent>(
+      b.userDataEvents,
+      (e) => e.type === 'subscribed',
+    );
+    const orders = b.streamOrders();
+    const pending = orders.next();
+    await subscribed;
+    const gapError = nextEvent<AdapterEvent>(
+      b.events,
+      (e) => e.type === 'error' && e.error.code === 'STREAM_GAP',
+    );
+    const gapEvent = nextEvent<BinanceUserDataEvent>(
+      b.userDataEvents,
+      (e) => e.type === 'userDataGap',
+    );
+    sim.inject({ kind: 'dropConnections' });
+    const [e, g] = await Promise.all([gapError, gapEvent]);
+    expect(e).toMatchObject({ type: 'error', connection: 'user' });
+    const err = (e as Extract<AdapterEvent, { type: 'error' }>).error;
+    expect(isTickwireError(err, 'STREAM_GAP')).toBe(true);
+    expect(err.category).toBe('transport');
+    expect(err.context).toMatchObject({
+      exchange: 'binance',
+      since: (g as { since: number }).since,
+      until: (g as { until: number }).until,
+      reason: 'disconnected',
+    });
+    expect(b.stats().streams.errors.STREAM_GAP).toBe(1);
+    expect(b.stats().userData.gaps).toBe(1);
+    // The stream goes on.
+    sim.engine.placeOrder({
+      account: ACCOUNT,
+      market: BTC.id,
+      side: 'buy',
+      type: 'limit',
+      price: 100n,
+      quantity: BTC.lot,
+      clientOrderId: 'adapter-after-gap',
+    });
+    expect((await pending).value).toMatchObject({ clientOrderId: 'adapter-after-gap' });
+    await orders.return();
+    await b.close();
   });
 });
 
