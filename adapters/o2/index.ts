@@ -64,6 +64,9 @@ export {
   parseO2ServerMessage,
   parseO2ServerFrame,
   parseO2DepthFrameFast,
+  parseO2DepthDeltaText,
+  isScannedO2DepthDelta,
+  O2ScannedDepthDelta,
   normalizeO2Depth,
   normalizeO2DepthResponse,
   deriveO2OrderStatus,
@@ -74,6 +77,7 @@ export {
   normalizeO2Market,
 } from './schemas/index.js';
 export type {
+  O2DepthDeltaText,
   O2ServerFrame,
   O2MarketDecimals,
   O2AssetDecimals,
@@ -83,9 +87,15 @@ export type {
   O2BalanceUpdate,
   O2MarketInfo,
 } from './schemas/index.js';
-export type { O2RevertInfo, O2ErrorInfo } from './errors.js';
+export type {
+  O2RevertInfo,
+  O2ErrorInfo,
+  O2RateLimitNotice,
+  O2ResponseMapperOptions,
+} from './errors.js';
 export {
   mapO2Error,
+  createO2ResponseMapper,
   decodeO2Revert,
   O2_ERROR_CODES,
   O2_REVERT_ENUMS,

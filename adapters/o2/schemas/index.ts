@@ -12,6 +12,12 @@ export {
 } from './primitives.js';
 export { O2DepthLevel, O2DepthBook, O2DepthFrame, O2DepthResponse } from './depth.js';
 export { parseO2DepthFrameFast } from './fast-depth.js';
+export {
+  parseO2DepthDeltaText,
+  isScannedO2DepthDelta,
+  O2ScannedDepthDelta,
+  type O2DepthDeltaText,
+} from './fast-depth-text.js';
 export { O2OrderType, O2DesiredQuantity, O2OrderFill, O2Order, O2Trade } from './order.js';
 export {
   O2OrdersFrame,
