@@ -278,6 +278,50 @@ describe('BinanceUserDataStream: socket lifetime, serverShutdown and gaps', () =
     expect(u.stats().gaps).toBe(1);
   });
 
+  it('the server ends the subscription (eventStreamTerminated): subscribed again on the same socket, the dead time reported as a gap', async () => {
+    const { sim: s, uds: u } = await start({});
+    const feed = simFeed(s);
+    const orders = u.streamOrders()[Symbol.asyncIterator]();
+    await nextEvent(u.events, (e) => e.type === 'subscribed');
+    const gap = nextEvent(u.events, (e) => e.type === 'userDataGap');
+    const terminated = nextEvent(u.events, (e) => e.type === 'terminated');
+    // Someone (another tool on the same connection, or the exchange) ends the subscription.
+    await u.manager!.request((id) => ({ id, method: 'userDataStream.unsubscribe' }));
+    await terminated;
+    expect(await gap).toMatchObject({ type: 'userDataGap', reason: 'terminated' });
+    expect(u.stats()).toMatchObject({ gaps: 1, subscriptions: 2, rotations: 0 });
+    expect(u.manager?.stats().reconnects).toBe(0); // the same socket
+    trade(s);
+    const got = await take(orders, feed.orders());
+    expect(got.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a replacement that cannot be subscribed is abandoned: the old socket keeps delivering, no gap, a retry is scheduled', async () => {
+    const { sim: s, uds: u } = await start({ maxLifetimeMs: 0, handoverTimeoutMs: 300 });
+    const feed = simFeed(s);
+    const orders = u.streamOrders()[Symbol.asyncIterator]();
+    await nextEvent(u.events, (e) => e.type === 'subscribed');
+    const errors: string[] = [];
+    cleanups.push(
+      u.events.on((e) => {
+        if (e.type === 'error') errors.push(e.error.code);
+      }),
+    );
+    s.inject({ kind: 'refuseConnections', durationMs: 60_000 });
+    await u.rotate();
+    s.clearFaults();
+    expect(u.stats()).toMatchObject({ rotations: 0, rotationFailures: 1, gaps: 0 });
+    expect(errors).toContain('TRANSPORT_TIMEOUT');
+    // The retry is scheduled 5 s out (then 10 s, 20 s, … up to 60 s).
+    expect(u.rotateAt).toBeGreaterThan(Date.now() + 4000);
+    expect(u.rotateAt).toBeLessThanOrEqual(Date.now() + 5000);
+    // The first socket is still the one, and still subscribed.
+    trade(s);
+    const got = await take(orders, feed.orders());
+    expect(got.length).toBeGreaterThanOrEqual(1);
+    expect(u.manager?.stats().reconnects).toBe(0);
+  });
+
   it('through BinanceAdapter: the gap is a STREAM_GAP error on the adapter events (connection "user"), counted in its stats', async () => {
     sim = await new ExchangeSimulator({
       protocol: createBinanceSimulatorProtocol({ markets: [BTC] }),
