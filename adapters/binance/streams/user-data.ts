@@ -59,7 +59,10 @@ export interface BinanceUserDataStreamOptions {
    * make-before-break `rotateBeforeMs` before it. 0 disables. Default 24 h (86 400 000 ms).
    */
   readonly maxLifetimeMs?: number;
-  /** How long before `maxLifetimeMs` the replacement starts. Default 300 000 (ms). */
+  /**
+   * How long before `maxLifetimeMs` the replacement starts; at least 0 and less than
+   * `maxLifetimeMs` (else the constructor throws `INVALID_ARGUMENT`). Default 300 000 (ms).
+   */
   readonly rotateBeforeMs?: number;
   /**
    * Longest wait for the replacement socket's subscription to be acknowledged; past it the
@@ -313,6 +316,16 @@ export class BinanceUserDataStream {
   #gaps = 0;
 
   constructor(options: BinanceUserDataStreamOptions) {
+    const lifetime = options.maxLifetimeMs ?? DEFAULT_LIFETIME_MS;
+    const before = options.rotateBeforeMs ?? DEFAULT_ROTATE_BEFORE_MS;
+    // A replacement due at once would replace itself at once again, forever.
+    if (!(lifetime >= 0) || (lifetime > 0 && !(before >= 0 && before < lifetime))) {
+      throw createError(
+        'INVALID_ARGUMENT',
+        `binance user data: rotateBeforeMs (${before}) must be at least 0 and less than maxLifetimeMs (${lifetime}); maxLifetimeMs 0 disables rotation`,
+        { context: { argument: 'rotateBeforeMs' } },
+      );
+    }
     this.#o = options;
   }
 

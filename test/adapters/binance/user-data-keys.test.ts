@@ -1,7 +1,10 @@
 // The keys the user data stream deduplicates by (two sockets deliver during a rotation):
 // equal for two copies of one event, different for two different events — including the
 // cases where a shorter key would collide.
-import { binanceUserDataEventKey as keyOf } from '../../../adapters/binance/streams/user-data.js';
+import {
+  BinanceUserDataStream,
+  binanceUserDataEventKey as keyOf,
+} from '../../../adapters/binance/streams/user-data.js';
 
 const report = (over: Record<string, unknown>): Record<string, unknown> => ({
   e: 'executionReport',
@@ -75,5 +78,29 @@ describe('binanceUserDataEventKey', () => {
     expect(keyOf({ e: 'eventStreamTerminated', E: 1 })).toBeUndefined();
     expect(keyOf(null)).toBeUndefined();
     expect(keyOf('executionReport')).toBeUndefined();
+  });
+});
+
+describe('BinanceUserDataStream lifetime options', () => {
+  const base = { wsApiUrl: 'ws://127.0.0.1:1/ws-api/v3', signer: undefined };
+
+  it('a replacement due at once (rotateBeforeMs ≥ maxLifetimeMs) or negative values are INVALID_ARGUMENT', () => {
+    for (const o of [
+      { maxLifetimeMs: 400, rotateBeforeMs: 400 },
+      { maxLifetimeMs: 400, rotateBeforeMs: 500 },
+      { rotateBeforeMs: 86_400_000 },
+      { maxLifetimeMs: -1 },
+      { maxLifetimeMs: 400, rotateBeforeMs: -1 },
+    ]) {
+      expect(() => new BinanceUserDataStream({ ...base, ...o })).toThrow(
+        expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+      );
+    }
+  });
+
+  it('the defaults, a short lifetime, and 0 (rotation off) are accepted', async () => {
+    for (const o of [{}, { maxLifetimeMs: 400, rotateBeforeMs: 100 }, { maxLifetimeMs: 0 }]) {
+      await new BinanceUserDataStream({ ...base, ...o }).close();
+    }
   });
 });
