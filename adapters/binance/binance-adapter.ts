@@ -217,6 +217,13 @@ export class BinanceAdapter extends ExchangeAdapter<
       timestamp: () => clock.timestamp(),
       symbolOf: (id) => this.markets.find(id)?.symbol ?? id,
       ...(options.streams?.backoff === undefined ? {} : { backoff: options.streams.backoff }),
+      // The WebSocket API has the same 24 h connection lifetime as the market streams.
+      ...(options.streams?.maxLifetimeMs === undefined
+        ? {}
+        : { maxLifetimeMs: options.streams.maxLifetimeMs }),
+      ...(options.streams?.rotateBeforeMs === undefined
+        ? {}
+        : { rotateBeforeMs: options.streams.rotateBeforeMs }),
     });
     this.#streams.events.on((e) => {
       if (e.type === 'resyncing') {
@@ -642,7 +649,11 @@ export class BinanceAdapter extends ExchangeAdapter<
 
   /**
    * Events of the user data stream: `subscribed` after every (re)connect's
-   * `userDataStream.subscribe.signature` is acknowledged, `terminated`, `error`.
+   * `userDataStream.subscribe.signature` is acknowledged, `terminated`, `error`, `rotated`
+   * (the socket was replaced make-before-break: before its 24 h lifetime or on
+   * `serverShutdown`, nothing lost or doubled) and `userDataGap` (the socket dropped or the
+   * subscription ended unexpectedly: events between `since` and `until` may be missing, so
+   * reconcile orders and balances over REST).
    *
    * @example
    * binance.userDataEvents.on('subscribed', (e) => console.log('user data', e.subscriptionId));

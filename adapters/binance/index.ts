@@ -41,7 +41,12 @@ export type {
   BinanceKline,
   BinanceOrder,
 } from './rest/normalize.js';
-export { BinanceMarketStreams, BinanceUserDataStream, toOrderUpdate } from './streams/index.js';
+export {
+  BinanceMarketStreams,
+  BinanceUserDataStream,
+  binanceUserDataEventKey,
+  toOrderUpdate,
+} from './streams/index.js';
 export type {
   BinanceMarketRef,
   BinanceMarketStreamsOptions,

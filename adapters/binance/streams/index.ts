@@ -8,7 +8,7 @@ export type {
   BinanceStreamSettings,
   BinanceWatchOrderBookOptions,
 } from './market-streams.js';
-export { BinanceUserDataStream, toOrderUpdate } from './user-data.js';
+export { BinanceUserDataStream, binanceUserDataEventKey, toOrderUpdate } from './user-data.js';
 export type {
   BinanceUserDataEvent,
   BinanceUserDataStats,

@@ -109,6 +109,8 @@ export interface BinanceMarketStreamsOptions {
 
 /**
  * Stream settings an adapter passes through (everything but the URL and the two REST hooks).
+ * `backoff`, `maxLifetimeMs` and `rotateBeforeMs` apply to the user data stream's WebSocket
+ * API connection too.
  *
  * @example
  * new BinanceAdapter({ streams: { depthSnapshotLimit: 5000, backoff: { base: 250 } } });
