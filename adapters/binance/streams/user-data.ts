@@ -145,6 +145,8 @@ export interface BinanceUserDataStats {
   readonly rotationFailures: number;
   /** `userDataGap` events: times without a subscription, when events may have been missed. */
   readonly gaps: number;
+  /** When the current socket's make-before-break replacement starts (see `rotateAt`). */
+  readonly rotateAt: number | undefined;
   /** The current socket's counters. */
   readonly connection: WsStats | undefined;
 }
@@ -437,6 +439,7 @@ export class BinanceUserDataStream {
       rotations: this.#rotations,
       rotationFailures: this.#rotationFailures,
       gaps: this.#gaps,
+      rotateAt: this.rotateAt,
       connection: this.#current?.manager.stats(),
     };
   }

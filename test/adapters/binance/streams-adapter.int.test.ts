@@ -178,6 +178,34 @@ describe('BinanceAdapter streams', () => {
     await orders.return();
   });
 
+  it('the streams lifetime settings reach the user data socket too (its replacement is scheduled by them)', async () => {
+    const { binance: b } = await start(
+      { eventsPerSecond: 0 },
+      {
+        streams: {
+          backoff: { base: 20, cap: 200 },
+          maxLifetimeMs: 3_600_000,
+          rotateBeforeMs: 600_000,
+        },
+      },
+    );
+    const subscribed = nextEvent<BinanceUserDataEvent>(
+      b.userDataEvents,
+      (e) => e.type === 'subscribed',
+    );
+    const before = Date.now();
+    const orders = b.streamOrders();
+    const first = orders.next();
+    await subscribed;
+    const after = Date.now();
+    const rotateAt = b.stats().userData.rotateAt!;
+    // Opened between `before` and `after`; replaced 50 min later (not at the default 23 h 55 min).
+    expect(rotateAt).toBeGreaterThanOrEqual(before + 3_000_000);
+    expect(rotateAt).toBeLessThanOrEqual(after + 3_000_000);
+    await orders.return();
+    await first;
+  });
+
   it('user data without credentials fails with AUTH_MISSING_CREDENTIALS; a wrong secret with AUTH_INVALID_KEY', async () => {
     const { sim: s } = await start();
     const anonymous = new BinanceAdapter({
