@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { applyEdits, textEdits } from '../../support/text-edits.js';
 import {
   decodeBinanceStreamFrame,
   isFastParsedDepth,
@@ -144,23 +145,9 @@ describe('parseBinanceDepthFrameFast', () => {
   });
 
   it('property: on mutated frames it declines or agrees with JSON.parse (never accepts what the generic path rejects or reads differently)', () => {
-    const edit = fc.tuple(
-      fc.nat(),
-      fc.constantFrom('delete', 'insert', 'replace'),
-      fc.constantFrom(...'0123456789.,-+eE"[]{}: \\x\u00e9\n'),
-    );
     fc.assert(
-      fc.property(frameText, fc.array(edit, { minLength: 1, maxLength: 3 }), (text, edits) => {
-        let t = text;
-        for (const [at, op, ch] of edits) {
-          const i = at % (t.length + 1);
-          t =
-            op === 'delete'
-              ? t.slice(0, i) + t.slice(i + 1)
-              : op === 'insert'
-                ? t.slice(0, i) + ch + t.slice(i)
-                : t.slice(0, i) + ch + t.slice(i + 1);
-        }
+      fc.property(frameText, textEdits, (text, edits) => {
+        const t = applyEdits(text, edits);
         const fast = agree(t);
         if (fast !== undefined) expect(isBinanceDepthUpdate(dataOf(fast))).toBe(true);
       }),

@@ -24,7 +24,7 @@ import {
   type BinanceStreamEvent,
 } from '../../../adapters/binance/streams/index.js';
 import type { WsPoolEvent } from '../../../src/ws/index.js';
-import { depthFetcher, nextEvent, resolverFor } from './streams-helpers.js';
+import { depthFetcher, ioUntil, nextEvent, pump, resolverFor } from './streams-helpers.js';
 
 jest.setTimeout(30_000);
 
@@ -48,32 +48,6 @@ afterEach(async () => {
     sim = undefined;
   }
 });
-
-/**
- * Settles `promise` while the clock is fake: each round lets real I/O run one event-loop turn
- * and then moves the fake clock 100 ms (timers that wait on it: the handover poll, a close's
- * force-terminate). Bounded, so a bug fails the test instead of hanging it.
- */
-async function pump<T>(promise: Promise<T>): Promise<T> {
-  let settled = false;
-  const watched = promise.finally(() => {
-    settled = true;
-  });
-  for (let round = 0; round < 600 && !settled; round++) {
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    if (!settled) await jest.advanceTimersByTimeAsync(100);
-  }
-  if (!settled) throw new Error('did not settle within 600 rounds of fake time');
-  return watched;
-}
-
-/** Lets real I/O run, one event-loop turn at a time, until `done()` holds (bounded). */
-async function ioUntil(done: () => boolean): Promise<void> {
-  for (let turn = 0; turn < 10_000 && !done(); turn++) {
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-  if (!done()) throw new Error('condition not met within 10 000 event-loop turns');
-}
 
 const isWs = (
   e: BinanceStreamEvent,

@@ -94,3 +94,30 @@ export function coinMarket(n: number): SimMarketSpec {
     startPrice: 100_000n + BigInt(n) * 1000n,
   };
 }
+
+/**
+ * Settles `promise` while jest's clock is fake and sockets are real: each round lets real
+ * I/O run one event-loop turn, then moves the fake clock 100 ms (for timers that wait on it:
+ * a handover poll, a close's force-terminate). Bounded, so a bug fails the test instead of
+ * hanging it.
+ */
+export async function pump<T>(promise: Promise<T>): Promise<T> {
+  let settled = false;
+  const watched = promise.finally(() => {
+    settled = true;
+  });
+  for (let round = 0; round < 600 && !settled; round++) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (!settled) await jest.advanceTimersByTimeAsync(100);
+  }
+  if (!settled) throw new Error('did not settle within 600 rounds of fake time');
+  return watched;
+}
+
+/** Lets real I/O run, one event-loop turn at a time, until `done()` holds (bounded). */
+export async function ioUntil(done: () => boolean): Promise<void> {
+  for (let turn = 0; turn < 10_000 && !done(); turn++) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  if (!done()) throw new Error('condition not met within 10 000 event-loop turns');
+}

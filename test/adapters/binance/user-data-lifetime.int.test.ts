@@ -23,7 +23,7 @@ import {
   BinanceUserDataStream,
   type BinanceUserDataEvent,
 } from '../../../adapters/binance/streams/user-data.js';
-import { nextEvent } from './streams-helpers.js';
+import { ioUntil, nextEvent, pump } from './streams-helpers.js';
 
 jest.setTimeout(30_000);
 
@@ -46,31 +46,6 @@ afterEach(async () => {
     sim = undefined;
   }
 });
-
-/**
- * Settles `promise` while the clock is fake: each round lets real I/O run one event-loop turn
- * and then moves the fake clock 100 ms. Bounded, so a bug fails the test instead of hanging it.
- */
-async function pump<T>(promise: Promise<T>): Promise<T> {
-  let settled = false;
-  const watched = promise.finally(() => {
-    settled = true;
-  });
-  for (let round = 0; round < 600 && !settled; round++) {
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    if (!settled) await jest.advanceTimersByTimeAsync(100);
-  }
-  if (!settled) throw new Error('did not settle within 600 rounds of fake time');
-  return watched;
-}
-
-/** Lets real I/O run, one event-loop turn at a time, until `done()` holds (bounded). */
-async function ioUntil(done: () => boolean): Promise<void> {
-  for (let turn = 0; turn < 10_000 && !done(); turn++) {
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-  if (!done()) throw new Error('condition not met within 10 000 event-loop turns');
-}
 
 describe('Binance user data stream: the 24 h connection lifetime (fake timers)', () => {
   it('the default settings start the make-before-break replacement 5 min before 24 h, and complete it', async () => {

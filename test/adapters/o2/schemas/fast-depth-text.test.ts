@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { applyEdits, textEdits } from '../../../support/text-edits.js';
 import {
   isScannedO2DepthDelta,
   O2ScannedDepthDelta,
@@ -171,23 +172,9 @@ describe('parseO2DepthDeltaText', () => {
   });
 
   it('property: on mutated deltas it declines or agrees with JSON.parse, and never lets an invalid frame through', () => {
-    const edit = fc.tuple(
-      fc.nat(),
-      fc.constantFrom('delete', 'insert', 'replace'),
-      fc.constantFrom(...'0123456789.,-+eE"[]{}: \\x\u00e9\n'),
-    );
     fc.assert(
-      fc.property(deltaText, fc.array(edit, { minLength: 1, maxLength: 3 }), (text, edits) => {
-        let t = text;
-        for (const [at, op, ch] of edits) {
-          const i = at % (t.length + 1);
-          t =
-            op === 'delete'
-              ? t.slice(0, i) + t.slice(i + 1)
-              : op === 'insert'
-                ? t.slice(0, i) + ch + t.slice(i)
-                : t.slice(0, i) + ch + t.slice(i + 1);
-        }
+      fc.property(deltaText, textEdits, (text, edits) => {
+        const t = applyEdits(text, edits);
         const fast = agree(t);
         if (fast !== undefined) {
           // Whatever it reads, the parser's result is the general path's.
