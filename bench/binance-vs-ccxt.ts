@@ -26,6 +26,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ClientResult, ClientStart, Side } from './lib/binance-book-client.js';
 import type { SimDone, SimRunRequest } from './lib/binance-sim-server.js';
+import { spread, r2 } from './lib/stats.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const FLOOD_N = Number(process.env.BENCH_FLOOD_N ?? 120_000);
@@ -40,22 +41,6 @@ const ALL_SIDES: readonly Side[] = ['raw', 'tickwire', 'ccxt'];
 const SIDES: readonly Side[] = process.env.BENCH_SIDES
   ? ALL_SIDES.filter((s) => process.env.BENCH_SIDES!.split(',').includes(s))
   : ALL_SIDES;
-
-interface Spread {
-  readonly min: number;
-  readonly median: number;
-  readonly max: number;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length === 0 ? NaN : s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-function spread(xs: readonly number[]): Spread {
-  return { min: Math.min(...xs), median: median(xs), max: Math.max(...xs) };
-}
-const r2 = (x: number): number => Math.round(x * 100) / 100;
 
 function once<T>(child: ChildProcess, match: (m: unknown) => m is T): Promise<T> {
   return new Promise((resolve, reject) => {

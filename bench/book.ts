@@ -14,6 +14,7 @@ import { loadavg } from 'node:os';
 import { createSequencedBookSync, OrderBook, type SequencedSnapshot } from '../src/book/index.js';
 import { buildTraffic, type BinanceDiffFrame, type BookTraffic } from './lib/book-events.js';
 import { NaiveBook } from './lib/book-naive.js';
+import { median } from './lib/stats.js';
 
 const RUNS = 5;
 const BUDGET_MS = 400;
@@ -98,12 +99,6 @@ async function runOnce(
     cpuNsPerUpdate: ((cpu.user + cpu.system) * 1000) / updates,
     updates,
   };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 function summary(samples: Sample[]) {

@@ -10,20 +10,11 @@ import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { type DepthRunResult, runRaw, runStream, runTickwire } from './lib/o2-depth-clients.js';
 import type { O2DepthServerInfo } from './lib/o2-depth-server.js';
+import { median, spread, r2 } from './lib/stats.js';
 
 const EVENTS = Number(process.env.BENCH_O2_EVENTS ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-function spread(xs: number[]): { min: number; median: number; max: number } {
-  return { min: Math.min(...xs), median: median(xs), max: Math.max(...xs) };
-}
-const r2 = (x: number): number => Math.round(x * 100) / 100;
 
 async function startServer(): Promise<{ child: ChildProcess; info: O2DepthServerInfo }> {
   const child = fork(path.join(__dirname, 'lib', 'o2-depth-server.js'), [String(EVENTS)], {

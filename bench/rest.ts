@@ -12,6 +12,7 @@ import type { Stage } from '../src/pipeline/index.js';
 import { RestManager, createQuerySigner, type RestResponse } from '../src/rest/index.js';
 import { DecimalString } from '../src/schemas/index.js';
 import { Throttler } from '../src/throttle/index.js';
+import { median } from './lib/stats.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 2000);
@@ -64,12 +65,6 @@ async function measure(one: OneRequest, durationMs: number): Promise<Sample> {
     p99Us: pct(0.99) * 1000,
     requests,
   };
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 function summary(samples: readonly Sample[]): Record<string, unknown> {

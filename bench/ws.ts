@@ -26,6 +26,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { type BenchCommand, type RunResult, runRaw, runTickwire } from './lib/ws-clients.js';
 import type { LatencyReply, LatencyRequest, LatencySamples } from './lib/ws-latency-client.js';
+import { median, spread, r2 } from './lib/stats.js';
 
 const FLOOD_N = 256 * 1024;
 const RATE = 10_000;
@@ -35,19 +36,10 @@ const SIM_N = 30_000; // 3 s per simultaneous latency run
 const SIM_RUNS = Number(process.env.BENCH_SIM_RUNS ?? 7);
 const WARM_LATENCY_RUNS = 3;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-function spread(xs: number[]): { min: number; median: number; max: number } {
-  return { min: Math.min(...xs), median: median(xs), max: Math.max(...xs) };
-}
 function percentile(a: Float64Array, p: number): number {
   const s = Float64Array.from(a).sort();
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 }
-const r2 = (x: number): number => Math.round(x * 100) / 100;
 
 async function startServer(): Promise<{ child: ChildProcess; url: string }> {
   const child = fork(path.join(__dirname, 'lib', 'ws-server.js'), [], { stdio: 'inherit' });
