@@ -611,6 +611,7 @@ function sumWsStats(s: WsStats | readonly { readonly stats: WsStats }[]): WsStat
       bytesOut: out.bytesOut + m.bytesOut,
       reconnects: out.reconnects + m.reconnects,
       parseFailures: out.parseFailures + m.parseFailures,
+      tapped: out.tapped + m.tapped,
       unroutable: out.unroutable + m.unroutable,
       droppedBeforeRouting: out.droppedBeforeRouting + m.droppedBeforeRouting,
       dropsByChannel: { ...out.dropsByChannel, ...m.dropsByChannel },

@@ -1,5 +1,6 @@
 export { BookLevel } from './book-level.js';
 export { OrderBook } from './order-book.js';
+export { PreparedLevels } from './prepared-levels.js';
 export type {
   BookLevelsInput,
   BookUpdateMeta,

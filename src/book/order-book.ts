@@ -3,6 +3,7 @@ import type { Decimal } from '../numbers/decimal.js';
 import type { BookLevel } from './book-level.js';
 import { LevelNode, ScaledBookSide, StringBookSide, type BookSideReader } from './book-side.js';
 import { midOf, OrderBookView, spreadOf, type OrderBookReader } from './order-book-view.js';
+import type { PreparedLevels } from './prepared-levels.js';
 import {
   canonicalDecimal,
   isZeroDecimal,
@@ -197,6 +198,58 @@ export class OrderBook implements OrderBookReader {
     }
     this.#truncate();
     this.#record(meta);
+  }
+
+  /**
+   * {@link OrderBook.applyDelta} for levels a parser already validated and keyed (see
+   * {@link PreparedLevels}): the same result, without tuples and without reading the strings
+   * again. Returns false, with the book untouched, when it cannot take them as they are (a
+   * price finer than the book's current key scale, a key at 2^53 or beyond, a book keyed by
+   * strings); the caller then applies `levels.toInput()` with {@link OrderBook.applyDelta},
+   * which re-keys the book.
+   *
+   * @example
+   * if (!book.applyPreparedDelta(levels, meta)) book.applyDelta(levels.toInput(), meta);
+   */
+  applyPreparedDelta(levels: PreparedLevels, meta: BookUpdateMeta = {}): boolean {
+    if (!this.#numeric) return false;
+    const total = levels.count;
+    const bidCount = levels.bidCount;
+    const scale = this.#scale;
+    const nums = this.#nums;
+    const digits = levels.priceDigits;
+    const decimals = levels.priceDecimals;
+    for (let i = 0; i < total; i++) {
+      const d = decimals[i] as number;
+      if (d > scale) return false;
+      const num = (digits[i] as number) * pow10(scale - d);
+      if (num > Number.MAX_SAFE_INTEGER) return false;
+      nums[i] = num;
+    }
+    const prices = levels.prices;
+    const quantities = levels.quantities;
+    const zero = levels.zero;
+    const bidSide = this.#scaledBids;
+    const askSide = this.#scaledAsks;
+    for (let i = 0; i < bidCount; i++) {
+      bidSide.update(
+        nums[i] as number,
+        prices[i] as string,
+        quantities[i] as string,
+        zero[i] === true,
+      );
+    }
+    for (let i = bidCount; i < total; i++) {
+      askSide.update(
+        nums[i] as number,
+        prices[i] as string,
+        quantities[i] as string,
+        zero[i] === true,
+      );
+    }
+    this.#truncate();
+    this.#record(meta);
+    return true;
   }
 
   /** Empties the book and marks it not synced (a gap, a reset, a reconnect). */

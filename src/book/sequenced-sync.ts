@@ -1,6 +1,7 @@
 import { createError } from '../errors/tickwire-error.js';
 import { BookSyncBase, type BookSyncOptions, type ResyncReason } from './book-sync.js';
 import type { BookLevelsInput } from './order-book.js';
+import type { PreparedLevels } from './prepared-levels.js';
 
 /**
  * One diff event of a sequenced depth stream (Binance `depthUpdate`: `U`, `u`, `b`, `a`).
@@ -251,14 +252,67 @@ export class SequencedBookSync extends BookSyncBase {
       this.emitError(error);
       return true;
     }
+    return this.#afterApply(diff.checksum);
+  }
+
+  /** Counts an applied diff, verifies the book, tells the watchers; false when it desynced. */
+  #afterApply(checksum: number | undefined): boolean {
     this.#stats.diffsApplied++;
-    const problem = this.checkBook(diff.checksum);
+    const problem = this.checkBook(checksum);
     if (problem !== undefined) {
       this.#desync(problem.reason, problem.error, []);
       return false;
     }
     if (this.#synced) this.notifyWatchers();
     return true;
+  }
+
+  /**
+   * {@link SequencedBookSync.push} for a diff whose levels a wire parser prepared (see
+   * {@link PreparedLevels}; the parser vouches for them). In the steady state — synced, and
+   * `U` continuing the book — they go into the book without `[price, quantity]` tuples;
+   * anything else (syncing, a gap, a stale or duplicate diff, a price the book must re-key
+   * for) takes exactly the path of {@link SequencedBookSync.push} with `levels.toInput()`.
+   * The levels are read before it returns, so the parser may reuse them.
+   *
+   * @example
+   * levels.reset(); parseLevels(text, levels);
+   * sync.pushPrepared(d.U, d.u, levels, d.E);
+   */
+  pushPrepared(
+    firstUpdateId: number,
+    lastUpdateId: number,
+    levels: PreparedLevels,
+    exchangeTime?: number,
+  ): void {
+    const book = this.book;
+    const sequence = book.sequence ?? -1;
+    if (
+      this.#synced &&
+      !this.closed &&
+      Number.isSafeInteger(firstUpdateId) &&
+      Number.isSafeInteger(lastUpdateId) &&
+      firstUpdateId >= 0 &&
+      firstUpdateId <= lastUpdateId &&
+      lastUpdateId > sequence &&
+      firstUpdateId <= sequence + 1
+    ) {
+      const receivedAt = this.now();
+      const meta =
+        exchangeTime === undefined
+          ? { sequence: lastUpdateId, receivedAt }
+          : { sequence: lastUpdateId, receivedAt, exchangeTime };
+      if (book.applyPreparedDelta(levels, meta)) {
+        this.#afterApply(undefined);
+        return;
+      }
+    }
+    const { bids, asks } = levels.toInput();
+    this.push(
+      exchangeTime === undefined
+        ? { firstUpdateId, lastUpdateId, bids, asks }
+        : { firstUpdateId, lastUpdateId, bids, asks, exchangeTime },
+    );
   }
 
   #desync(

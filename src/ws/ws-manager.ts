@@ -52,6 +52,16 @@ export interface WsManagerOptions<TMessage> {
   readonly router: WsRouter<TMessage>;
   /** Turns a frame into a message. Default: `JSON.parse` of the UTF-8 text. */
   readonly decode?: (data: Buffer, isBinary: boolean) => TMessage;
+  /**
+   * A hot-path hook run on every received frame before `decode`: it returns `true` when it
+   * consumed the frame, which then counts in `messagesIn` and `tapped` and keeps the
+   * heartbeat alive, but is not decoded, post-processed or routed; `false` hands the frame
+   * on unchanged. It lets an adapter feed, say, an order book straight from the frame's text
+   * without building a message object. It is not called while messages wait behind an async
+   * post-processor (arrival order is kept). A throw counts as a parse failure
+   * (`MESSAGE_PARSE_FAILED`) and the frame is skipped. Default none.
+   */
+  readonly tap?: (data: Buffer, isBinary: boolean) => boolean;
   /** Run on every outgoing frame before it is serialised, in order. Default none. */
   readonly preProcessors?: readonly Stage<unknown>[];
   /** Run on every incoming message before routing, in order; keep them synchronous. Default none. */
@@ -267,6 +277,7 @@ export class WsManager<TMessage = unknown> {
   #bytesOut = 0;
   #reconnects = 0;
   #parseFailures = 0;
+  #tapped = 0;
   #unroutable = 0;
   #opens = 0;
 
@@ -522,6 +533,7 @@ export class WsManager<TMessage = unknown> {
       bytesOut: this.#bytesOut,
       reconnects: this.#reconnects,
       parseFailures: this.#parseFailures,
+      tapped: this.#tapped,
       unroutable: this.#unroutable,
       dropsByChannel: drops,
       droppedBeforeRouting: this.#chainDropped,
@@ -1005,8 +1017,15 @@ export class WsManager<TMessage = unknown> {
   readonly #onMessage = (data: Buffer, isBinary: boolean): void => {
     this.#messagesIn++;
     this.#bytesIn += data.length;
+    const hb = this.#heartbeat;
     let message: TMessage;
     try {
+      const tap = this.#o.tap;
+      if (tap !== undefined && this.#chain === undefined && tap(data, isBinary)) {
+        this.#tapped++;
+        hb?.alive(this.#conn!.lastReceivedAt);
+        return;
+      }
       message = this.#decode(data, isBinary);
     } catch (e) {
       this.#parseFailures++;
@@ -1019,7 +1038,6 @@ export class WsManager<TMessage = unknown> {
       });
       return;
     }
-    const hb = this.#heartbeat;
     if (hb !== undefined) {
       hb.alive(this.#conn!.lastReceivedAt);
       if (this.#pongMatcher !== undefined && this.#pongMatcher(message)) {

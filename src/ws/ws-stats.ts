@@ -39,6 +39,8 @@ export interface WsStats {
   readonly reconnects: number;
   /** Frames that were not valid JSON (`MESSAGE_PARSE_FAILED`). */
   readonly parseFailures: number;
+  /** Frames a `tap` consumed (counted in `messagesIn`; not decoded, post-processed or routed). */
+  readonly tapped: number;
   /** Frames no route claimed (`MESSAGE_UNROUTABLE`). */
   readonly unroutable: number;
   /** Messages dropped because too many waited behind an async post-processor. */
@@ -70,6 +72,7 @@ export const EMPTY_WS_STATS: WsStats = Object.freeze({
   bytesOut: 0,
   reconnects: 0,
   parseFailures: 0,
+  tapped: 0,
   unroutable: 0,
   droppedBeforeRouting: 0,
   dropsByChannel: Object.freeze({}),

@@ -1,3 +1,4 @@
+import type { PreparedLevels } from '../../../src/book/index.js';
 import type { BinanceCombinedFrame, BinanceDepthUpdate } from './wire.js';
 
 /**
@@ -205,6 +206,191 @@ export function isFastParsedDepth(d: unknown): d is BinanceDepthUpdate {
   return d === lastDepth && d !== undefined;
 }
 
+// ---------------------------------------------------------------- prepared lane
+
+/** Powers of ten, exact as doubles (index ≤ 22). */
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
+/**
+ * A copy of `text` that keeps no reference to the frame it was sliced from (V8 keeps a
+ * substring of 13 or more characters as a view into its parent).
+ */
+function own(text: string): string {
+  return text.length < 13 ? text : (' ' + text).slice(1);
+}
+
+/**
+ * What {@link scanBinanceDepthHead} and {@link scanBinanceDepthLevels} read from the last
+ * frame: its stream name, `E`, `U` and `u` (reused for every frame: read it before the next).
+ *
+ * @example
+ * if (scanBinanceDepthHead(text) > 0) route(scannedDepth.stream);
+ */
+export const scannedDepth = { stream: '', E: 0, U: 0, u: 0 };
+
+// The combined head through `"E":` of the last depth stream seen, and `,"s":"<symbol>","U":`
+// of the last frame: every frame of one stream repeats them, so one native substring test
+// covers each.
+let lastHead = '';
+let lastHeadStream = '';
+let lastMid = '';
+
+/**
+ * Reads the head of a combined diff depth frame in the plain compact form
+ * (`{"stream":"<name>","data":{"e":"depthUpdate","E":<int>,"s":"<symbol>","U":<int>,"u":<int>,"b":`)
+ * into {@link scannedDepth}; returns the index of the bids list, or -1 when the frame is
+ * anything else (which then takes the general decoder).
+ *
+ * @example
+ * const at = scanBinanceDepthHead(text);
+ * if (at > 0 && scanBinanceDepthLevels(text, at, levels)) sync.pushPrepared(scannedDepth.U, scannedDepth.u, levels);
+ */
+export function scanBinanceDepthHead(s: string): number {
+  let i: number;
+  if (lastHead !== '' && at(s, 0, lastHead)) {
+    i = lastHead.length;
+  } else {
+    if (!at(s, 0, COMBINED_HEAD)) return -1;
+    const s0 = COMBINED_HEAD.length;
+    const s1 = plainStringEnd(s, s0);
+    if (s1 < 0 || !at(s, s1 + 1, DATA_KEY)) return -1;
+    i = s1 + 1 + DATA_KEY.length;
+    if (!at(s, i, DEPTH_HEAD)) return -1;
+    i += DEPTH_HEAD.length;
+    lastHead = own(s.slice(0, i));
+    lastHeadStream = own(s.slice(s0, s1));
+  }
+  const stream = lastHeadStream;
+  i = integerEnd(s, i);
+  if (i < 0) return -1;
+  const E = intValue;
+  if (lastMid !== '' && at(s, i, lastMid)) {
+    i += lastMid.length;
+  } else {
+    if (!at(s, i, E_KEY)) return -1;
+    const s1 = plainStringEnd(s, i + E_KEY.length);
+    if (s1 < 0 || !at(s, s1, S_END)) return -1;
+    const start = i;
+    i = s1 + S_END.length;
+    lastMid = own(s.slice(start, i));
+  }
+  i = integerEnd(s, i);
+  if (i < 0 || !at(s, i, U_END)) return -1;
+  const U = intValue;
+  i = integerEnd(s, i + U_END.length);
+  if (i < 0 || !at(s, i, LU_END)) return -1;
+  scannedDepth.stream = stream;
+  scannedDepth.E = E;
+  scannedDepth.U = U;
+  scannedDepth.u = intValue;
+  return i + LU_END.length;
+}
+
+/**
+ * Reads the `b` and `a` lists of the frame whose head {@link scanBinanceDepthHead} read
+ * (from `i`, the index it returned) into `out`, each price keyed as the exact integer of its
+ * digits with the count of fraction digits left once trailing zeros are dropped, and each
+ * quantity tested for zero, in the same pass. True when the whole frame was read and is in
+ * the plain form (same grammar as the fast parser: decimals `\d+(\.\d+)?`, nothing after
+ * the closing braces); false otherwise, `out` then holding a partial read.
+ *
+ * @example
+ * levels.reset();
+ * if (!scanBinanceDepthLevels(text, at, levels)) return decodeBinanceStreamText(text);
+ */
+export function scanBinanceDepthLevels(s: string, i: number, out: PreparedLevels): boolean {
+  out.reset();
+  i = preparedLevelsEnd(s, i, out);
+  if (i < 0 || !at(s, i, B_END)) return false;
+  out.endBids();
+  i = preparedLevelsEnd(s, i + B_END.length, out);
+  return (
+    i > 0 &&
+    s.charCodeAt(i) === CLOSE_CURLY &&
+    s.charCodeAt(i + 1) === CLOSE_CURLY &&
+    i + 2 === s.length
+  );
+}
+
+/** `[["p","q"],…]` at `i` into `out`, keyed: the index after `]`, or -1. */
+function preparedLevelsEnd(s: string, i: number, out: PreparedLevels): number {
+  if (s.charCodeAt(i) !== OPEN_SQ) return -1;
+  if (s.charCodeAt(++i) === CLOSE_SQ) return i + 1;
+  for (;;) {
+    // ["
+    if (s.charCodeAt(i) !== OPEN_SQ || s.charCodeAt(i + 1) !== QUOTE) return -1;
+    const p0 = i + 2;
+    let j = p0;
+    let c = s.charCodeAt(j);
+    // The price's digits as one integer: every partial value is below the final one, so a
+    // final value below 2^53 was exact throughout; fraction zeros are multiplied in only
+    // when a non-zero digit follows them, so trailing zeros are dropped.
+    let v = 0;
+    while (c >= 48 && c <= 57) {
+      v = v * 10 + (c - 48);
+      c = s.charCodeAt(++j);
+    }
+    if (j === p0) return -1;
+    let decimals = 0;
+    if (c === DOT) {
+      const f0 = ++j;
+      let zeros = 0;
+      c = s.charCodeAt(j);
+      while (c >= 48 && c <= 57) {
+        if (c === 48) zeros++;
+        else {
+          if (zeros + 1 > 22) return -1;
+          v = v * (POW10[zeros + 1] as number) + (c - 48);
+          decimals += zeros + 1;
+          zeros = 0;
+        }
+        c = s.charCodeAt(++j);
+      }
+      if (j === f0) return -1;
+    }
+    if (c !== QUOTE || v > Number.MAX_SAFE_INTEGER) return -1;
+    const p1 = j;
+    // ","
+    if (s.charCodeAt(p1 + 1) !== COMMA || s.charCodeAt(p1 + 2) !== QUOTE) return -1;
+    const q0 = p1 + 3;
+    j = q0;
+    c = s.charCodeAt(j);
+    let nonZero = 0;
+    while (c >= 48 && c <= 57) {
+      nonZero |= c - 48;
+      c = s.charCodeAt(++j);
+    }
+    if (j === q0) return -1;
+    if (c === DOT) {
+      const f0 = ++j;
+      c = s.charCodeAt(j);
+      while (c >= 48 && c <= 57) {
+        nonZero |= c - 48;
+        c = s.charCodeAt(++j);
+      }
+      if (j === f0) return -1;
+    }
+    // "]
+    if (c !== QUOTE || s.charCodeAt(j + 1) !== CLOSE_SQ) return -1;
+    out.push(s.slice(p0, p1), s.slice(q0, j), v, decimals, nonZero === 0);
+    c = s.charCodeAt(j + 2);
+    i = j + 3;
+    if (c === CLOSE_SQ) return i;
+    if (c !== COMMA) return -1;
+  }
+}
+
+/**
+ * The general decoder for a frame's text: the fast depth parser, else `JSON.parse` (which
+ * throws `SyntaxError` on a malformed frame).
+ *
+ * @example
+ * const m = decodeBinanceStreamText(data.toString());
+ */
+export function decodeBinanceStreamText(text: string): unknown {
+  return parseBinanceDepthFrameFast(text) ?? (JSON.parse(text) as unknown);
+}
+
 /**
  * The market-stream connection's frame decoder: the fast depth parser, else `JSON.parse` of
  * the UTF-8 text (so a malformed frame throws the same `SyntaxError` as the default decoder).
@@ -213,6 +399,5 @@ export function isFastParsedDepth(d: unknown): d is BinanceDepthUpdate {
  * new WsPool({ urls, decode: decodeBinanceStreamFrame, router });
  */
 export function decodeBinanceStreamFrame(data: Buffer): unknown {
-  const text = data.toString();
-  return parseBinanceDepthFrameFast(text) ?? (JSON.parse(text) as unknown);
+  return decodeBinanceStreamText(data.toString());
 }

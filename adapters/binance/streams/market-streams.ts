@@ -8,6 +8,7 @@ import type {
 import {
   type BookSyncEvent,
   type OrderBookView,
+  PreparedLevels,
   type SequencedBookSync,
   type SequencedBookSyncStats,
   type SequencedSnapshot,
@@ -32,7 +33,13 @@ import {
   isBinanceDepthUpdate,
   isBinanceTradeEvent,
 } from './wire.js';
-import { decodeBinanceStreamFrame, isFastParsedDepth } from './fast-depth.js';
+import {
+  decodeBinanceStreamText,
+  isFastParsedDepth,
+  scanBinanceDepthHead,
+  scanBinanceDepthLevels,
+  scannedDepth,
+} from './fast-depth.js';
 
 /**
  * A market as the streams need it: the unified symbol for the models and the native id
@@ -203,6 +210,10 @@ export class BinanceMarketStreams {
   readonly #pool: WsPool<StreamMessage>;
   readonly #feeds = new Map<string, DepthFeed>();
   readonly #depthByStream = new Map<string, DepthFeed>();
+  // Scratch levels of the tap (one frame at a time: the pool's sockets deliver synchronously).
+  readonly #prepared = new PreparedLevels();
+  #tappedData: Buffer | undefined = undefined;
+  #tappedText = '';
   #unsubscribeId = 0;
   #invalidFrames = 0;
   #overflows = 0;
@@ -230,9 +241,18 @@ export class BinanceMarketStreams {
         build: (specs, id) => ({ method: 'SUBSCRIBE', params: specs.map((s) => s.key), id }),
       },
       rpc: { errorOf: controlError },
+      // Hottest path: a plain depth frame of a book nobody reads deltas from goes from its
+      // text straight into the book's sync (keyed while read, no message object).
+      tap: (data) => this.#tap(data),
       // Depth frames are read by a hand-written parser (exact strings, validated as read);
       // every other frame, and any depth frame not in the plain compact form, by JSON.parse.
-      decode: (data) => decodeBinanceStreamFrame(data) as StreamMessage,
+      decode: (data) => {
+        // The tap already decoded the text of the frame it handed on.
+        const text = data === this.#tappedData ? this.#tappedText : data.toString();
+        this.#tappedData = undefined;
+        this.#tappedText = '';
+        return decodeBinanceStreamText(text) as StreamMessage;
+      },
       // Hot path: a depth frame goes straight into its market's book sync, synchronously,
       // instead of through a per-frame async iterator (the stream's reader only holds the
       // subscription). During a make-before-break handover both sockets feed the sync, which
@@ -480,6 +500,26 @@ export class BinanceMarketStreams {
     this.events.emit(e);
   }
 
+  /**
+   * The pool's tap: a depth frame in the plain form, for a market whose deltas nobody reads
+   * (`watchOrderBook` only), is scanned and keyed in one pass and pushed into the book's
+   * sync; true when it was. Anything else is handed on to `decode` with its text.
+   */
+  #tap(data: Buffer): boolean {
+    const text = data.toString();
+    const at = scanBinanceDepthHead(text);
+    if (at > 0) {
+      const feed = this.#depthByStream.get(scannedDepth.stream);
+      if (feed?.takesPrepared === true && scanBinanceDepthLevels(text, at, this.#prepared)) {
+        feed.sync.pushPrepared(scannedDepth.U, scannedDepth.u, this.#prepared, scannedDepth.E);
+        return true;
+      }
+    }
+    this.#tappedData = data;
+    this.#tappedText = text;
+    return false;
+  }
+
   #route(m: StreamMessage): string | null | undefined {
     const stream = m.stream;
     if (typeof stream === 'string') {
@@ -657,6 +697,11 @@ class DepthFeed {
       this.#owner.events.emit({ type: 'error', market: this.market.symbol, error: this.failure });
       this.close();
     }
+  }
+
+  /** Whether the pool's tap may feed the sync directly: nobody reads this market's deltas. */
+  get takesPrepared(): boolean {
+    return this.#readers.size === 0 && !this.#closed;
   }
 
   /** One depth payload (hot path: called by the connection's post-processor). */
