@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { applyEdits, textEdits } from '../../support/text-edits.js';
+import { frameText } from './depth-frames.js';
 import {
   decodeBinanceStreamFrame,
   isFastParsedDepth,
@@ -39,32 +40,6 @@ function agree(text: string): unknown {
 
 const dataOf = (m: unknown): unknown =>
   (m as { data?: unknown }).data !== undefined ? (m as { data: unknown }).data : m;
-
-const digitRun = fc
-  .array(fc.constantFrom(...'0123456789'), { minLength: 1, maxLength: 12 })
-  .map((a) => a.join(''));
-const plainDecimal = fc
-  .tuple(digitRun, fc.option(digitRun, { nil: undefined }))
-  .map(([i, f]) => (f === undefined ? i : `${i}.${f}`));
-const level = fc.tuple(plainDecimal, plainDecimal);
-const safeId = fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER });
-const symbol = fc.constantFrom('BTCUSDT', 'ETHBTC', 'BNBUSDT', '1000SATSUSDT');
-
-const depth = fc.record({
-  E: safeId,
-  s: symbol,
-  U: safeId,
-  u: safeId,
-  b: fc.array(level, { maxLength: 20 }),
-  a: fc.array(level, { maxLength: 20 }),
-});
-
-const frameText = fc
-  .tuple(depth, fc.boolean(), fc.constantFrom('btcusdt@depth@100ms', 'ethbtc@depth'))
-  .map(([d, combined, stream]) => {
-    const data = { e: 'depthUpdate', E: d.E, s: d.s, U: d.U, u: d.u, b: d.b, a: d.a };
-    return JSON.stringify(combined ? { stream, data } : data);
-  });
 
 describe('parseBinanceDepthFrameFast', () => {
   it('reads the documented diff depth example in both forms exactly as JSON.parse does', () => {
