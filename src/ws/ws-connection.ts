@@ -21,6 +21,12 @@ export interface WsConnectionOptions {
   readonly highWatermarkBytes?: number;
   /** Largest incoming message accepted. Default 64 MiB (bytes). */
   readonly maxPayloadBytes?: number;
+  /**
+   * Hand text frames on without ws's UTF-8 check (ws otherwise closes the connection with
+   * 1007 on an invalid one). Only for a receiver that validates what it decodes, as
+   * {@link WsManager} does with this set. Default `false`.
+   */
+  readonly skipUtf8Validation?: boolean;
 }
 
 /**
@@ -94,6 +100,7 @@ export class WsConnection {
       handshakeTimeout: o.handshakeTimeoutMs ?? 10_000,
       perMessageDeflate: o.perMessageDeflate ?? false,
       maxPayload: o.maxPayloadBytes ?? 64 * 1024 * 1024,
+      skipUTF8Validation: o.skipUtf8Validation ?? false,
       rejectUnauthorized: true,
     });
     this.#ws = ws;

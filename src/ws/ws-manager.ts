@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { createError, isTickwireError, type TickwireError } from '../errors/index.js';
 import { DROP as PIPELINE_DROP, composeStages, type Drop, type Stage } from '../pipeline/index.js';
 import {
@@ -62,6 +63,14 @@ export interface WsManagerOptions<TMessage> {
    * (`MESSAGE_PARSE_FAILED`) and the frame is skipped. Default none.
    */
   readonly tap?: (data: Buffer, isBinary: boolean) => boolean;
+  /**
+   * Skip ws's UTF-8 check of each text frame and validate only the frames that reach
+   * `decode` (one that is not valid UTF-8 counts as a parse failure, `MESSAGE_PARSE_FAILED`,
+   * and is skipped, instead of ws closing the connection with 1007). The `tap` then sees
+   * unchecked bytes: it must consume only frames whose every byte it has checked itself
+   * (say, a parser that accepts nothing but ASCII). Default `false`.
+   */
+  readonly skipUtf8Validation?: boolean;
   /** Run on every outgoing frame before it is serialised, in order. Default none. */
   readonly preProcessors?: readonly Stage<unknown>[];
   /** Run on every incoming message before routing, in order; keep them synchronous. Default none. */
@@ -210,6 +219,9 @@ function defaultErrorOf(m: unknown): TickwireError | undefined {
   );
 }
 
+/** Thrown by the decoder when `skipUtf8Validation` is on and a text frame is not UTF-8. */
+const NOT_UTF8 = new Error('text frame is not valid UTF-8');
+
 function preview(data: Buffer): string {
   return data.subarray(0, 120).toString();
 }
@@ -288,7 +300,14 @@ export class WsManager<TMessage = unknown> {
     this.events = new EventStream<WsEvent>();
     this.#router = options.router;
     this.#maxChained = options.maxPendingMessages ?? 10_000;
-    this.#decode = options.decode ?? (defaultDecode as (d: Buffer, b: boolean) => TMessage);
+    const decode = options.decode ?? (defaultDecode as (d: Buffer, b: boolean) => TMessage);
+    this.#decode =
+      options.skipUtf8Validation === true
+        ? (data, isBinary) => {
+            if (!isBinary && !isUtf8(data)) throw NOT_UTF8;
+            return decode(data, isBinary);
+          }
+        : decode;
     this.#pre =
       options.preProcessors && options.preProcessors.length > 0
         ? composeStages(options.preProcessors)
@@ -620,6 +639,7 @@ export class WsManager<TMessage = unknown> {
           ...(this.#o.highWatermarkBytes === undefined
             ? {}
             : { highWatermarkBytes: this.#o.highWatermarkBytes }),
+          ...(this.#o.skipUtf8Validation === true ? { skipUtf8Validation: true } : {}),
         },
         {
           onMessage: this.#onMessage,
@@ -1031,10 +1051,14 @@ export class WsManager<TMessage = unknown> {
       this.#parseFailures++;
       this.events.emit({
         type: 'error',
-        error: createError('MESSAGE_PARSE_FAILED', `frame is not valid JSON: ${preview(data)}`, {
-          cause: e,
-          context: { bytes: data.length },
-        }),
+        error: createError(
+          'MESSAGE_PARSE_FAILED',
+          `frame is not valid ${e === NOT_UTF8 ? 'UTF-8' : 'JSON'}: ${preview(data)}`,
+          {
+            cause: e,
+            context: { bytes: data.length },
+          },
+        ),
       });
       return;
     }

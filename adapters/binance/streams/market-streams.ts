@@ -244,6 +244,10 @@ export class BinanceMarketStreams {
       // Hottest path: a plain depth frame of a book nobody reads deltas from goes from its
       // text straight into the book's sync (keyed while read, no message object).
       tap: (data) => this.#tap(data),
+      // ws's UTF-8 pass over every frame is redundant for the frames the tap takes: it reads
+      // every character and accepts nothing but ASCII, so a frame with an invalid byte (which
+      // decodes to U+FFFD) is never taken. Frames handed on are validated before decode.
+      skipUtf8Validation: true,
       // Depth frames are read by a hand-written parser (exact strings, validated as read);
       // every other frame, and any depth frame not in the plain compact form, by JSON.parse.
       decode: (data) => {

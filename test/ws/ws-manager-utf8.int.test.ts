@@ -1,0 +1,93 @@
+import { WsManager, type WsManagerOptions } from '../../src/ws/index.js';
+import { FaultServer } from './fault-server.js';
+import { type TestMsg, channel, errorCodes, nextEvent, router, take } from './helpers.js';
+
+let server: FaultServer;
+const managers: WsManager<TestMsg>[] = [];
+
+function manager(extra: Partial<WsManagerOptions<TestMsg>> = {}): WsManager<TestMsg> {
+  const m = new WsManager<TestMsg>({
+    url: server.url,
+    router,
+    backoff: { base: 10, cap: 50, jitter: 0, resetAfter: 10_000 },
+    heartbeat: false,
+    sendLimit: { messagesPerSecond: 1000, headroom: 0 },
+    ...extra,
+  });
+  managers.push(m);
+  return m;
+}
+
+/** `{"key":"t","seq":<seq>,"x":"<0xff>"}` as a text frame: one byte that is never UTF-8. */
+function sendInvalidUtf8(seq: number): void {
+  const bytes = Buffer.concat([
+    Buffer.from(`{"key":"t","seq":${seq},"x":"`),
+    Buffer.from([0xff]),
+    Buffer.from('"}'),
+  ]);
+  for (const s of server.open) s.send(bytes, { binary: false });
+}
+
+beforeEach(async () => {
+  server = await FaultServer.start();
+});
+
+afterEach(async () => {
+  await Promise.all(managers.splice(0).map((m) => m.close()));
+  await server.close();
+});
+
+describe('WsManager skipUtf8Validation', () => {
+  it('off (default): ws fails the connection on a text frame that is not UTF-8', async () => {
+    const m = manager();
+    const s = m.subscribe<TestMsg>(channel('t'));
+    await m.connect();
+    await server.waitFor(() => server.framesWhere((j) => j.op === 'sub').length === 1);
+    const closed = nextEvent(m, 'closed');
+    sendInvalidUtf8(1);
+    // ws sends 1007 and destroys the socket; locally that reads as an abnormal close.
+    expect([1006, 1007]).toContain((await closed).code);
+    await s.return();
+  });
+
+  it('on: the bad frame is counted and skipped, the connection and the frames after it go on', async () => {
+    const m = manager({ skipUtf8Validation: true });
+    const codes = errorCodes(m);
+    const s = m.subscribe<TestMsg>(channel('t'));
+    await m.connect();
+    await server.waitFor(() => server.framesWhere((j) => j.op === 'sub').length === 1);
+    const failed = nextEvent(m, 'error');
+    server.broadcast({ key: 't', seq: 1 });
+    sendInvalidUtf8(2);
+    server.broadcast({ key: 't', seq: 3 });
+    expect((await take(s, 2)).map((x) => x.seq)).toEqual([1, 3]);
+    const e = (await failed).error;
+    expect(e.code).toBe('MESSAGE_PARSE_FAILED');
+    expect(e.message).toContain('not valid UTF-8');
+    expect(codes).toEqual(['MESSAGE_PARSE_FAILED']);
+    expect(m.stats()).toMatchObject({ parseFailures: 1, messagesIn: 3, reconnects: 0 });
+    expect(m.state).toBe('open');
+  });
+
+  it('on: a tap sees the unchecked bytes first and may take a frame it validated itself', async () => {
+    const seen: number[] = [];
+    const m = manager({
+      skipUtf8Validation: true,
+      // Takes only all-ASCII frames carrying "tap": the invalid one is handed on and rejected.
+      tap: (data) => {
+        seen.push(data.length);
+        return data.every((b) => b < 0x80) && data.includes('"tap"');
+      },
+    });
+    const s = m.subscribe<TestMsg>(channel('t'));
+    await m.connect();
+    await server.waitFor(() => server.framesWhere((j) => j.op === 'sub').length === 1);
+    server.broadcast({ key: 't', seq: 1 });
+    server.broadcast('{"key":"t","seq":2,"tap":1}');
+    sendInvalidUtf8(3);
+    server.broadcast({ key: 't', seq: 4 });
+    expect((await take(s, 2)).map((x) => x.seq)).toEqual([1, 4]);
+    expect(seen).toHaveLength(4);
+    expect(m.stats()).toMatchObject({ tapped: 1, parseFailures: 1, messagesIn: 4 });
+  });
+});
