@@ -273,17 +273,19 @@ export class SequencedBookSync extends BookSyncBase {
    * `U` continuing the book — they go into the book without `[price, quantity]` tuples;
    * anything else (syncing, a gap, a stale or duplicate diff, a price the book must re-key
    * for) takes exactly the path of {@link SequencedBookSync.push} with `levels.toInput()`.
-   * The levels are read before it returns, so the parser may reuse them.
+   * The levels are read before it returns, so the parser may reuse them. `receivedAt`
+   * defaults to the strategy's clock.
    *
    * @example
    * levels.reset(); parseLevels(text, levels);
-   * sync.pushPrepared(d.U, d.u, levels, d.E);
+   * sync.pushPrepared(d.U, d.u, levels, d.E, receivedAt);
    */
   pushPrepared(
     firstUpdateId: number,
     lastUpdateId: number,
     levels: PreparedLevels,
     exchangeTime?: number,
+    receivedAt?: number,
   ): void {
     const book = this.book;
     const sequence = book.sequence ?? -1;
@@ -297,22 +299,25 @@ export class SequencedBookSync extends BookSyncBase {
       lastUpdateId > sequence &&
       firstUpdateId <= sequence + 1
     ) {
-      const receivedAt = this.now();
+      const at = receivedAt ?? this.now();
       const meta =
         exchangeTime === undefined
-          ? { sequence: lastUpdateId, receivedAt }
-          : { sequence: lastUpdateId, receivedAt, exchangeTime };
+          ? { sequence: lastUpdateId, receivedAt: at }
+          : { sequence: lastUpdateId, receivedAt: at, exchangeTime };
       if (book.applyPreparedDelta(levels, meta)) {
         this.#afterApply(undefined);
         return;
       }
     }
     const { bids, asks } = levels.toInput();
-    this.push(
-      exchangeTime === undefined
-        ? { firstUpdateId, lastUpdateId, bids, asks }
-        : { firstUpdateId, lastUpdateId, bids, asks, exchangeTime },
-    );
+    this.push({
+      firstUpdateId,
+      lastUpdateId,
+      bids,
+      asks,
+      ...(exchangeTime === undefined ? {} : { exchangeTime }),
+      ...(receivedAt === undefined ? {} : { receivedAt }),
+    });
   }
 
   #desync(

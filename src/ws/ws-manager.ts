@@ -60,9 +60,11 @@ export interface WsManagerOptions<TMessage> {
    * on unchanged. It lets an adapter feed, say, an order book straight from the frame's text
    * without building a message object. It is not called while messages wait behind an async
    * post-processor (arrival order is kept). A throw counts as a parse failure
-   * (`MESSAGE_PARSE_FAILED`) and the frame is skipped. Default none.
+   * (`MESSAGE_PARSE_FAILED`) and the frame is skipped. `receivedAt` is the epoch ms at which
+   * the socket read carrying the frame arrived (one clock read per read, shared by its
+   * frames). Default none.
    */
-  readonly tap?: (data: Buffer, isBinary: boolean) => boolean;
+  readonly tap?: (data: Buffer, isBinary: boolean, receivedAt: number) => boolean;
   /**
    * Skip ws's UTF-8 check of each text frame and validate only the frames that reach
    * `decode` (one that is not valid UTF-8 counts as a parse failure, `MESSAGE_PARSE_FAILED`,
@@ -1041,7 +1043,11 @@ export class WsManager<TMessage = unknown> {
     let message: TMessage;
     try {
       const tap = this.#o.tap;
-      if (tap !== undefined && this.#chain === undefined && tap(data, isBinary)) {
+      if (
+        tap !== undefined &&
+        this.#chain === undefined &&
+        tap(data, isBinary, this.#conn!.lastReceivedAt)
+      ) {
         this.#tapped++;
         hb?.alive(this.#conn!.lastReceivedAt);
         return;

@@ -243,7 +243,7 @@ export class BinanceMarketStreams {
       rpc: { errorOf: controlError },
       // Hottest path: a plain depth frame of a book nobody reads deltas from goes from its
       // text straight into the book's sync (keyed while read, no message object).
-      tap: (data) => this.#tap(data),
+      tap: (data, _isBinary, receivedAt) => this.#tap(data, receivedAt),
       // ws's UTF-8 pass over every frame is redundant for the frames the tap takes: it reads
       // every character and accepts nothing but ASCII, so a frame with an invalid byte (which
       // decodes to U+FFFD) is never taken. Frames handed on are validated before decode.
@@ -509,13 +509,14 @@ export class BinanceMarketStreams {
    * (`watchOrderBook` only), is scanned and keyed in one pass and pushed into the book's
    * sync; true when it was. Anything else is handed on to `decode` with its text.
    */
-  #tap(data: Buffer): boolean {
+  #tap(data: Buffer, receivedAt: number): boolean {
     const text = data.toString();
     const at = scanBinanceDepthHead(text);
     if (at > 0) {
       const feed = this.#depthByStream.get(scannedDepth.stream);
       if (feed?.takesPrepared === true && scanBinanceDepthLevels(text, at, this.#prepared)) {
-        feed.sync.pushPrepared(scannedDepth.U, scannedDepth.u, this.#prepared, scannedDepth.E);
+        const d = scannedDepth;
+        feed.sync.pushPrepared(d.U, d.u, this.#prepared, d.E, receivedAt);
         return true;
       }
     }
