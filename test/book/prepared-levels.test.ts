@@ -554,6 +554,7 @@ describe('SequencedBookSync.pushPrepared', () => {
         fc.oneof({ weight: plainPerBig, arbitrary: price(11) }, { weight: 1, arbitrary: bigAsk }),
       ),
       timed: fc.boolean(),
+      stamped: fc.boolean(),
     });
   const streamArb = fc.oneof(
     { weight: 3, arbitrary: fc.array(eventArb(RARE), { minLength: 10, maxLength: 40 }) },
@@ -609,11 +610,19 @@ describe('SequencedBookSync.pushPrepared', () => {
             { lastUpdateId: 100, bids: ref.sorted('bids'), asks: ref.sorted('asks') },
           ];
           const stream: SequencedDiff[] = [];
-          for (const s of [...specs, { span: 0, bids: [], asks: [], timed: false }]) {
+          const end = { span: 0, bids: [], asks: [], timed: false, stamped: false };
+          for (const s of [...specs, end]) {
             const U = snapshots.at(-1)!.lastUpdateId + 1;
             const u = U + s.span;
-            const diff = { firstUpdateId: U, lastUpdateId: u, bids: s.bids, asks: s.asks };
-            stream.push(s.timed ? { ...diff, exchangeTime: U * 7 } : diff);
+            stream.push({
+              firstUpdateId: U,
+              lastUpdateId: u,
+              bids: s.bids,
+              asks: s.asks,
+              ...(s.timed ? { exchangeTime: U * 7 } : {}),
+              // A receive time of the socket read; else the sync's clock (faked).
+              ...(s.stamped ? { receivedAt: U * 3 } : {}),
+            });
             ref.delta(s.bids, s.asks);
             snapshots.push({ lastUpdateId: u, bids: ref.sorted('bids'), asks: ref.sorted('asks') });
           }
@@ -740,7 +749,13 @@ function pushPrepared(
   seen: { general: number },
 ): void {
   if (fill(levels, diff.bids, diff.asks)) {
-    sync.pushPrepared(diff.firstUpdateId, diff.lastUpdateId, levels, diff.exchangeTime);
+    sync.pushPrepared(
+      diff.firstUpdateId,
+      diff.lastUpdateId,
+      levels,
+      diff.exchangeTime,
+      diff.receivedAt,
+    );
   } else {
     seen.general++;
     sync.push(diff);
