@@ -4,9 +4,6 @@ import { compareDecimalKeys } from './price-key.js';
 /** Keys moved one by one rather than by `copyWithin` up to this many (measured crossover ≈ 12). */
 const SHORT_MOVE = 8;
 
-/** Best levels per scaled side whose nodes are kept in order, so top-N reads skip the map. */
-const WINDOW = 32;
-
 /**
  * Internal mutable node behind a level; `level` caches the immutable public form. The price
  * is keyed either by `num`, the exact integer `price × 10^scale` (below 2^53), or — in
@@ -33,6 +30,9 @@ export class LevelNode {
   price: string;
   quantity: string;
   level: BookLevel | undefined = undefined;
+  /** Scaled sides: the neighbour one price step better / worse (undefined at either end). */
+  better: LevelNode | undefined = undefined;
+  worse: LevelNode | undefined = undefined;
 
   constructor(num: number, key: string, digits: number, price: string, quantity: string) {
     this.num = num;
@@ -61,21 +61,22 @@ export interface BookSideReader {
 
 /**
  * One side keyed by exact scaled integers (`LevelNode.num`): the keys sit in a sorted
- * `Float64Array` with the best price at the end (bids ascending, asks descending) and the
- * nodes in a `Map` by key. Changing a level's size is one map lookup; inserting or removing
- * one is a binary search plus a `copyWithin` of the keys behind it, which is a memmove, not
- * a loop over objects. Every key is an integer below 2^53, so comparisons are exact.
+ * `Float64Array` with the best price at the end (bids ascending, asks descending), the nodes
+ * in a `Map` by key, and the nodes are linked in price order (`better` / `worse`) from the
+ * best one. Changing a level's size is one map lookup; inserting or removing one is a binary
+ * search plus a `copyWithin` of the keys behind it (a memmove, not a loop over objects) and
+ * a few pointer writes; reading the top N walks N links. Every key is an integer below 2^53,
+ * so comparisons are exact.
  */
 export class ScaledBookSide implements BookSideReader {
   readonly isBids: boolean;
   #keys = new Float64Array(256);
   #size = 0;
   readonly #map = new Map<number, LevelNode>();
-  // The nodes of the best min(WINDOW, size) levels, best first: #window[j] is the node at
-  // index size - 1 - j. Positions count from the best end, so inserts and removals deeper
-  // than the window leave it as it is; top-N reads (the bench reads 10 per side per event)
-  // then cost no map lookup.
-  readonly #window: LevelNode[] = [];
+  // The best node; each node links to its neighbours in price order. An insert or removal
+  // rewrites at most four links wherever it lands, where an array of the best nodes kept in
+  // order would shift every entry behind the change (each shift a write-barriered store).
+  #best: LevelNode | undefined = undefined;
 
   constructor(side: 'bids' | 'asks') {
     this.isBids = side === 'bids';
@@ -86,7 +87,7 @@ export class ScaledBookSide implements BookSideReader {
   }
 
   best(): LevelNode | undefined {
-    return this.#window[0];
+    return this.#best;
   }
 
   /** Largest key on this side (bids: the best; asks: the worst), 0 when empty. */
@@ -142,64 +143,66 @@ export class ScaledBookSide implements BookSideReader {
     quantity: string,
     zero: boolean,
   ): void {
+    const keys = this.#keys;
+    const size = this.#size;
     if (node !== undefined) {
       const i = this.search(num);
-      const keys = this.#keys;
-      const size = this.#size;
       // Changes cluster near the best end (the end of the array): a short move is cheaper
       // as a loop than as a call into the copyWithin builtin.
-      if (size - i <= SHORT_MOVE)
+      if (size - i <= SHORT_MOVE) {
         for (let m = i + 1; m < size; m++) keys[m - 1] = keys[m] as number;
-      else keys.copyWithin(i, i + 1, size);
-      this.#size--;
-      this.#map.delete(num);
-      const j = this.#size - i; // distance of the removed level from the best end
-      const window = this.#window;
-      if (j < window.length) {
-        const last = window.length - 1;
-        for (let m = j; m < last; m++) window[m] = window[m + 1] as LevelNode;
-        if (this.#size >= WINDOW) {
-          window[WINDOW - 1] = this.#map.get(
-            this.#keys[this.#size - WINDOW] as number,
-          ) as LevelNode;
-        } else {
-          window.pop(); // not `length--`: a runtime call on every removal from a small book
-        }
+      } else {
+        keys.copyWithin(i, i + 1, size);
       }
+      this.#size = size - 1;
+      this.#map.delete(num);
+      const better = node.better;
+      const worse = node.worse;
+      if (better === undefined) this.#best = worse;
+      else better.worse = worse;
+      if (worse !== undefined) worse.better = better;
       return;
     }
     if (zero) return;
     const at = ~this.search(num);
-    if (this.#size === this.#keys.length) {
-      const grown = new Float64Array(this.#keys.length * 2);
-      grown.set(this.#keys);
+    if (size === keys.length) {
+      const grown = new Float64Array(keys.length * 2);
+      grown.set(keys);
       this.#keys = grown;
+      return this.#insertOrRemove(num, node, price, quantity, zero);
     }
-    const keys = this.#keys;
-    const size = this.#size;
-    if (size - at <= SHORT_MOVE) for (let m = size; m > at; m--) keys[m] = keys[m - 1] as number;
-    else keys.copyWithin(at + 1, at, size);
+    if (size - at <= SHORT_MOVE) {
+      for (let m = size; m > at; m--) keys[m] = keys[m - 1] as number;
+    } else {
+      keys.copyWithin(at + 1, at, size);
+    }
     keys[at] = num;
-    this.#size++;
+    this.#size = size + 1;
     const fresh = new LevelNode(num, '', 0, own(price), own(quantity));
     this.#map.set(num, fresh);
-    const j = this.#size - 1 - at;
-    const window = this.#window;
-    if (j < WINDOW) {
-      let m = window.length < WINDOW ? window.length : WINDOW - 1;
-      for (; m > j; m--) window[m] = window[m - 1] as LevelNode;
-      window[j] = fresh;
-    }
+    // The next better price sits right after it in the keys; at the best end there is none.
+    const better = at < size ? this.#map.get(keys[at + 1] as number) : undefined;
+    const worse = better === undefined ? this.#best : better.worse;
+    fresh.better = better;
+    fresh.worse = worse;
+    if (better === undefined) this.#best = fresh;
+    else better.worse = fresh;
+    if (worse !== undefined) worse.better = fresh;
   }
 
-  /** Refills the window from the keys (after a bulk change). */
-  #fillWindow(): void {
-    const window = this.#window;
-    const count = this.#size < WINDOW ? this.#size : WINDOW;
-    window.length = count;
-    for (let j = 0; j < count; j++) {
-      window[j] = this.#map.get(this.#keys[this.#size - 1 - j] as number) as LevelNode;
+  /** Re-links every node in key order (after a bulk change). */
+  #relink(): void {
+    const keys = this.#keys;
+    const map = this.#map;
+    let worse: LevelNode | undefined = undefined;
+    for (let i = 0; i < this.#size; i++) {
+      const node = map.get(keys[i] as number) as LevelNode;
+      node.worse = worse;
+      node.better = undefined;
+      if (worse !== undefined) worse.better = node;
+      worse = node;
     }
+    this.#best = worse;
   }
 
   /**
@@ -219,7 +222,7 @@ export class ScaledBookSide implements BookSideReader {
     }
     this.#keys.set(sorted);
     this.#size = sorted.length;
-    this.#fillWindow();
+    this.#relink();
   }
 
   /** Multiplies every key by `factor` (re-keying to a finer scale; the caller checked 2^53). */
@@ -232,7 +235,6 @@ export class ScaledBookSide implements BookSideReader {
       this.#keys[i] = node.num;
       this.#map.set(node.num, node);
     }
-    this.#fillWindow();
   }
 
   all(): LevelNode[] {
@@ -248,25 +250,23 @@ export class ScaledBookSide implements BookSideReader {
     for (let i = 0; i < excess; i++) this.#map.delete(this.#keys[i] as number);
     this.#keys.copyWithin(0, excess, this.#size);
     this.#size -= excess;
-    if (this.#window.length > this.#size) this.#window.length = this.#size;
+    if (this.#size === 0) this.#best = undefined;
+    else (this.#map.get(this.#keys[0] as number) as LevelNode).worse = undefined;
   }
 
   clear(): void {
     this.#size = 0;
     this.#map.clear();
-    this.#window.length = 0;
+    this.#best = undefined;
   }
 
   top(n: number): BookLevel[] {
     const count = n > 0 ? Math.min(n, this.#size) : 0;
     const out = new Array<BookLevel>(count);
-    const window = this.#window;
-    const inWindow = count < window.length ? count : window.length;
-    for (let i = 0; i < inWindow; i++) out[i] = (window[i] as LevelNode).toLevel();
-    const keys = this.#keys;
-    const map = this.#map;
-    for (let i = inWindow; i < count; i++) {
-      out[i] = (map.get(keys[this.#size - 1 - i] as number) as LevelNode).toLevel();
+    let node = this.#best;
+    for (let i = 0; i < count; i++) {
+      out[i] = (node as LevelNode).toLevel();
+      node = (node as LevelNode).worse;
     }
     return out;
   }
