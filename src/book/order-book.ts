@@ -38,18 +38,18 @@ export interface BookLevelsInput {
 }
 
 /**
- * Metadata recorded with an update; omitted fields keep their previous value.
+ * Metadata recorded with an update; omitted (or undefined) fields keep their previous value.
  *
  * @example
  * book.applyDelta(delta, { sequence: d.u, exchangeTime: d.E, receivedAt: Date.now() });
  */
 export interface BookUpdateMeta {
   /** Exchange sequence after this update (Binance: `u`, or `lastUpdateId` for a snapshot). */
-  readonly sequence?: number;
+  readonly sequence?: number | undefined;
   /** Exchange event time, epoch ms. */
-  readonly exchangeTime?: number;
+  readonly exchangeTime?: number | undefined;
   /** Local receive time, epoch ms. */
-  readonly receivedAt?: number;
+  readonly receivedAt?: number | undefined;
 }
 
 /**

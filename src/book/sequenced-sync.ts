@@ -126,6 +126,12 @@ export class SequencedBookSync extends BookSyncBase {
   #nextRetryDelay: number;
   // Bumped whenever the book is discarded, so that a late snapshot of an older sync is ignored.
   #generation = 0;
+  // Reused by pushPrepared for every diff (the book reads it before returning).
+  readonly #meta: { sequence: number; receivedAt: number; exchangeTime: number | undefined } = {
+    sequence: 0,
+    receivedAt: 0,
+    exchangeTime: undefined,
+  };
   readonly #stats: SequencedBookSyncStats = {
     diffsApplied: 0,
     diffsIgnored: 0,
@@ -299,11 +305,10 @@ export class SequencedBookSync extends BookSyncBase {
       lastUpdateId > sequence &&
       firstUpdateId <= sequence + 1
     ) {
-      const at = receivedAt ?? this.now();
-      const meta =
-        exchangeTime === undefined
-          ? { sequence: lastUpdateId, receivedAt: at }
-          : { sequence: lastUpdateId, receivedAt: at, exchangeTime };
+      const meta = this.#meta;
+      meta.sequence = lastUpdateId;
+      meta.receivedAt = receivedAt ?? this.now();
+      meta.exchangeTime = exchangeTime;
       if (book.applyPreparedDelta(levels, meta)) {
         this.#afterApply(undefined);
         return;

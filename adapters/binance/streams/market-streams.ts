@@ -214,6 +214,9 @@ export class BinanceMarketStreams {
   readonly #prepared = new PreparedLevels();
   #tappedData: Buffer | undefined = undefined;
   #tappedText = '';
+  // The tap's last stream → feed lookup (cleared whenever the map changes).
+  #lastFeedStream = '';
+  #lastFeed: DepthFeed | undefined = undefined;
   #unsubscribeId = 0;
   #invalidFrames = 0;
   #overflows = 0;
@@ -513,7 +516,14 @@ export class BinanceMarketStreams {
     const text = data.toString();
     const at = scanBinanceDepthHead(text);
     if (at > 0) {
-      const feed = this.#depthByStream.get(scannedDepth.stream);
+      // Every frame of a connection usually names the same stream: skip the map for it.
+      const stream = scannedDepth.stream;
+      let feed = this.#lastFeed;
+      if (stream !== this.#lastFeedStream || feed === undefined) {
+        feed = this.#depthByStream.get(stream);
+        this.#lastFeed = feed;
+        this.#lastFeedStream = stream;
+      }
       if (feed?.takesPrepared === true && scanBinanceDepthLevels(text, at, this.#prepared)) {
         const d = scannedDepth;
         feed.sync.pushPrepared(d.U, d.u, this.#prepared, d.E, receivedAt);
@@ -596,10 +606,12 @@ export class BinanceMarketStreams {
       const created = new DepthFeed(this, market, this.#o, () => {
         this.#feeds.delete(market.id);
         if (this.#depthByStream.get(name) === created) this.#depthByStream.delete(name);
+        this.#lastFeed = undefined;
       });
       feed = created;
       this.#feeds.set(market.id, feed);
       this.#depthByStream.set(name, feed);
+      this.#lastFeed = undefined;
       feed.start(this.#subscribe(name, { capacity: 16 }));
     }
     return feed;
