@@ -1,5 +1,4 @@
-import type { WsManager } from '../../src/ws/index.js';
-import type { WsEvent } from '../../src/ws/index.js';
+import { WsManager, type WsEvent, type WsManagerOptions } from '../../src/ws/index.js';
 
 /** The test protocol: `{op:'sub'|'unsub', key}` from the client, `{key, seq, …}` from the server. */
 export interface TestMsg {
@@ -66,4 +65,25 @@ export function errorCodes(m: WsManager<TestMsg>): string[] {
   const codes: string[] = [];
   m.events.on('error', (e) => codes.push(e.error.code));
   return codes;
+}
+
+/**
+ * A manager for the test protocol against `url`: fast backoff without jitter, no heartbeat,
+ * a send rate that never paces a test. Pushed onto `into`, which the file's afterEach closes.
+ */
+export function testManager(
+  url: string,
+  into: WsManager<TestMsg>[],
+  extra: Partial<WsManagerOptions<TestMsg>> = {},
+): WsManager<TestMsg> {
+  const m = new WsManager<TestMsg>({
+    url,
+    router,
+    backoff: { base: 10, cap: 50, jitter: 0, resetAfter: 10_000 },
+    heartbeat: false,
+    sendLimit: { messagesPerSecond: 1000, headroom: 0 },
+    ...extra,
+  });
+  into.push(m);
+  return m;
 }

@@ -1,21 +1,12 @@
-import { WsManager, type WsManagerOptions } from '../../src/ws/index.js';
+import { type WsManager, type WsManagerOptions } from '../../src/ws/index.js';
 import { FaultServer } from './fault-server.js';
-import { type TestMsg, channel, errorCodes, nextEvent, router, take } from './helpers.js';
+import { type TestMsg, channel, errorCodes, nextEvent, take, testManager } from './helpers.js';
 
 let server: FaultServer;
 const managers: WsManager<TestMsg>[] = [];
 
 function manager(extra: Partial<WsManagerOptions<TestMsg>> = {}): WsManager<TestMsg> {
-  const m = new WsManager<TestMsg>({
-    url: server.url,
-    router,
-    backoff: { base: 10, cap: 50, jitter: 0, resetAfter: 10_000 },
-    heartbeat: false,
-    sendLimit: { messagesPerSecond: 1000, headroom: 0 },
-    ...extra,
-  });
-  managers.push(m);
-  return m;
+  return testManager(server.url, managers, extra);
 }
 
 /** `{"key":"t","seq":<seq>,"x":"<0xff>"}` as a text frame: one byte that is never UTF-8. */

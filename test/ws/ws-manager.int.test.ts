@@ -3,22 +3,21 @@ import { isTickwireError } from '../../src/errors/index.js';
 import { DROP } from '../../src/pipeline/index.js';
 import { WsManager, type WsManagerOptions, rateQuality } from '../../src/ws/index.js';
 import { FaultServer } from './fault-server.js';
-import { type TestMsg, channel, errorCodes, nextEvent, router, take } from './helpers.js';
+import {
+  type TestMsg,
+  channel,
+  errorCodes,
+  nextEvent,
+  router,
+  take,
+  testManager,
+} from './helpers.js';
 
 let server: FaultServer;
 const managers: WsManager<TestMsg>[] = [];
 
 function manager(extra: Partial<WsManagerOptions<TestMsg>> = {}): WsManager<TestMsg> {
-  const m = new WsManager<TestMsg>({
-    url: server.url,
-    router,
-    backoff: { base: 10, cap: 50, jitter: 0, resetAfter: 10_000 },
-    heartbeat: false,
-    sendLimit: { messagesPerSecond: 1000, headroom: 0 },
-    ...extra,
-  });
-  managers.push(m);
-  return m;
+  return testManager(server.url, managers, extra);
 }
 
 /** Server side: answer `sub` frames by remembering the key per socket. */
