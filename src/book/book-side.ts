@@ -18,8 +18,11 @@ const SHORT_MOVE = 8;
  * them (measured: scavenges 2-4× longer with a 1000-level book). Short strings are copies
  * already; a longer one is rebuilt through a one-character concatenation, which V8 flattens
  * into a fresh string of its own.
+ *
+ * @example
+ * lastHead = compactCopy(frame.slice(0, 62)); // cached across frames without pinning the frame
  */
-function own(text: string): string {
+export function compactCopy(text: string): string {
   return text.length < 13 ? text : (' ' + text).slice(1);
 }
 
@@ -128,8 +131,8 @@ export class ScaledBookSide implements BookSideReader {
     const node = this.#map.get(num);
     if (node !== undefined && !zero) {
       // Same level, same text (the common case): keep the string the node already holds.
-      if (node.price !== price) node.price = own(price);
-      node.quantity = own(quantity);
+      if (node.price !== price) node.price = compactCopy(price);
+      node.quantity = compactCopy(quantity);
       node.level = undefined;
       return;
     }
@@ -178,7 +181,7 @@ export class ScaledBookSide implements BookSideReader {
     }
     keys[at] = num;
     this.#size = size + 1;
-    const fresh = new LevelNode(num, '', 0, own(price), own(quantity));
+    const fresh = new LevelNode(num, '', 0, compactCopy(price), compactCopy(quantity));
     this.#map.set(num, fresh);
     // The next better price sits right after it in the keys; at the best end there is none.
     const better = at < size ? this.#map.get(keys[at + 1] as number) : undefined;

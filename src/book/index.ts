@@ -9,7 +9,8 @@ export type {
 } from './order-book.js';
 export { OrderBookView } from './order-book-view.js';
 export type { OrderBookReader } from './order-book-view.js';
-export { canonicalDecimalString } from './price-key.js';
+export { canonicalDecimalString, pow10 } from './price-key.js';
+export { compactCopy } from './book-side.js';
 export type {
   BookSync,
   BookSyncEvent,

@@ -196,7 +196,12 @@ export function parseScaled(text: string, scale: number, out: { needed: number }
   return acc > MAX_EXACT ? NOT_SCALED : acc;
 }
 
-/** `10^n` as an exact double (`n` ≤ 22). */
+/**
+ * `10^n` as an exact double (`n` ≤ 22), from a table.
+ *
+ * @example
+ * pow10(8); // 100000000
+ */
 export function pow10(n: number): number {
   return POW10[n] as number;
 }

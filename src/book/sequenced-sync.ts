@@ -296,8 +296,8 @@ export class SequencedBookSync extends BookSyncBase {
     const book = this.book;
     const sequence = book.sequence ?? -1;
     if (
+      // (closing clears #synced)
       this.#synced &&
-      !this.closed &&
       Number.isSafeInteger(firstUpdateId) &&
       Number.isSafeInteger(lastUpdateId) &&
       firstUpdateId >= 0 &&

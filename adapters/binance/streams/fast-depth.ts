@@ -1,4 +1,4 @@
-import type { PreparedLevels } from '../../../src/book/index.js';
+import { compactCopy, pow10, type PreparedLevels } from '../../../src/book/index.js';
 import type { BinanceCombinedFrame, BinanceDepthUpdate } from './wire.js';
 
 /**
@@ -209,17 +209,6 @@ export function isFastParsedDepth(d: unknown): d is BinanceDepthUpdate {
 
 // ---------------------------------------------------------------- prepared lane
 
-/** Powers of ten, exact as doubles (index ≤ 22). */
-const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
-
-/**
- * A copy of `text` that keeps no reference to the frame it was sliced from (V8 keeps a
- * substring of 13 or more characters as a view into its parent).
- */
-function own(text: string): string {
-  return text.length < 13 ? text : (' ' + text).slice(1);
-}
-
 /**
  * What {@link scanBinanceDepthHead} and {@link scanBinanceDepthLevels} read from the last
  * frame: its stream name, `E`, `U` and `u` (reused for every frame: read it before the next).
@@ -258,8 +247,8 @@ export function scanBinanceDepthHead(s: string): number {
     i = s1 + 1 + DATA_KEY.length;
     if (!at(s, i, DEPTH_HEAD)) return -1;
     i += DEPTH_HEAD.length;
-    lastHead = own(s.slice(0, i));
-    lastHeadStream = own(s.slice(s0, s1));
+    lastHead = compactCopy(s.slice(0, i));
+    lastHeadStream = compactCopy(s.slice(s0, s1));
   }
   const stream = lastHeadStream;
   i = integerEnd(s, i);
@@ -273,7 +262,7 @@ export function scanBinanceDepthHead(s: string): number {
     if (s1 < 0 || !at(s, s1, S_END)) return -1;
     const start = i;
     i = s1 + S_END.length;
-    lastMid = own(s.slice(start, i));
+    lastMid = compactCopy(s.slice(start, i));
   }
   i = integerEnd(s, i);
   if (i < 0 || !isKey(s, i, LOWER_U)) return -1;
@@ -359,7 +348,7 @@ function preparedLevelsEnd(s: string, i: number, out: PreparedLevels): number {
         if (c === 48) zeros++;
         else {
           if (zeros + 1 > 22) return -1;
-          v = v * (POW10[zeros + 1] as number) + (c - 48);
+          v = v * pow10(zeros + 1) + (c - 48);
           decimals += zeros + 1;
           zeros = 0;
         }
