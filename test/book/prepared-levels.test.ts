@@ -2,9 +2,7 @@ import fc from 'fast-check';
 import {
   OrderBook,
   PreparedLevels,
-  createSequencedBookSync,
   type BookLevelsInput,
-  type BookSyncEvent,
   type BookUpdateMeta,
   type LevelInput,
   type SequencedBookSync,
@@ -14,6 +12,7 @@ import {
 import { createError } from '../../src/errors/index.js';
 import { Decimal } from '../../src/numbers/index.js';
 import { ReferenceBook } from './reference-book.js';
+import { type PendingFetch, syncHarness as sharedSyncHarness } from './sync-harness.js';
 
 // The prepared path (PreparedLevels → applyPreparedDelta / pushPrepared) must be
 // indistinguishable from the string path it shortcuts. Each property drives two books or two
@@ -474,32 +473,15 @@ describe('PreparedLevels', () => {
 // SequencedBookSync.pushPrepared against push
 // ---------------------------------------------------------------------------------------
 
-interface PendingFetch {
-  resolve(s: SequencedSnapshot): void;
-  reject(e: unknown): void;
-  signal: AbortSignal;
-}
-
 function syncHarness(maxDepth: number) {
-  const fetches: PendingFetch[] = [];
-  const events: BookSyncEvent[] = [];
-  const sync = createSequencedBookSync({
-    market: 'BTC/USDT',
-    fetchSnapshot: (signal) =>
-      new Promise<SequencedSnapshot>((resolve, reject) => {
-        fetches.push({ resolve, reject, signal });
-        signal.addEventListener('abort', () => reject(createError('ABORTED', 'aborted')));
-      }),
-    onEvent: (e) => events.push(e),
+  // The default clock (Date.now), faked: both syncs read the same time.
+  return sharedSyncHarness({
     maxDepth,
     maxBufferedDiffs: 6,
     retryDelayMs: 10,
     maxRetryDelayMs: 40,
     minSnapshotIntervalMs: 15,
-    // The default clock (Date.now), faked: both syncs read the same time.
   });
-  const live = (): PendingFetch | undefined => fetches.filter((f) => !f.signal.aborted).at(-1);
-  return { sync, fetches, events, live };
 }
 
 function syncState(h: ReturnType<typeof syncHarness>) {

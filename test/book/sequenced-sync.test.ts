@@ -10,32 +10,16 @@ import {
 import { createError, isTickwireError } from '../../src/errors/index.js';
 import { Decimal } from '../../src/numbers/index.js';
 import { ReferenceBook } from './reference-book.js';
-
-interface PendingFetch {
-  resolve(s: SequencedSnapshot): void;
-  reject(e: unknown): void;
-  signal: AbortSignal;
-}
+import { type PendingFetch, syncHarness } from './sync-harness.js';
 
 function harness(options: { maxBufferedDiffs?: number } = {}) {
-  const fetches: PendingFetch[] = [];
-  const events: BookSyncEvent[] = [];
-  const sync = createSequencedBookSync({
-    market: 'BTC/USDT',
-    fetchSnapshot: (signal) =>
-      new Promise<SequencedSnapshot>((resolve, reject) => {
-        fetches.push({ resolve, reject, signal });
-        signal.addEventListener('abort', () => reject(createError('ABORTED', 'aborted')));
-      }),
-    onEvent: (e) => events.push(e),
+  return syncHarness({
     retryDelayMs: 10,
     maxRetryDelayMs: 10,
     minSnapshotIntervalMs: 0,
     now: () => 42,
     ...options,
   });
-  const live = (): PendingFetch | undefined => fetches.filter((f) => !f.signal.aborted).at(-1);
-  return { sync, fetches, events, live };
 }
 
 async function settle(): Promise<void> {
