@@ -73,6 +73,12 @@ export interface WsManagerOptions<TMessage> {
    * (say, a parser that accepts nothing but ASCII). Default `false`.
    */
   readonly skipUtf8Validation?: boolean;
+  /**
+   * The WebSocket client underneath: `'ws'` (default) or `'native'`, tickwire's own RFC 6455
+   * client that hands each frame on as a view of the socket read (see
+   * {@link WsConnectionOptions.transport}). Default `'ws'`.
+   */
+  readonly transport?: 'ws' | 'native';
   /** Run on every outgoing frame before it is serialised, in order. Default none. */
   readonly preProcessors?: readonly Stage<unknown>[];
   /** Run on every incoming message before routing, in order; keep them synchronous. Default none. */
@@ -642,6 +648,7 @@ export class WsManager<TMessage = unknown> {
             ? {}
             : { highWatermarkBytes: this.#o.highWatermarkBytes }),
           ...(this.#o.skipUtf8Validation === true ? { skipUtf8Validation: true } : {}),
+          ...(this.#o.transport === undefined ? {} : { transport: this.#o.transport }),
         },
         {
           onMessage: this.#onMessage,
