@@ -56,9 +56,10 @@ export interface WsConnectionHandlers {
 }
 
 /**
- * One WebSocket connection over `ws`: connects with a handshake timeout, answers pings
- * (ws does so automatically), surfaces close codes, refuses to send above a high watermark
- * of buffered bytes, and remembers when it last received anything.
+ * One WebSocket connection over `ws` or the native client (see
+ * {@link WsConnectionOptions.transport}; both behave the same to the caller): connects with
+ * a handshake timeout, answers pings, surfaces close codes, refuses to send above a high
+ * watermark of buffered bytes, and remembers when it last received anything.
  *
  * @example
  * const c = new WsConnection({ url }, { onMessage: (d) => handle(JSON.parse(d.toString())), onClose });
@@ -77,8 +78,11 @@ export class WsConnection {
   readonly #handlers: WsConnectionHandlers;
   #ws: WebSocket | undefined;
   #native: NativeWebSocket | undefined;
-  /** Aborts a native connect still in progress (`close` / `terminate` before it opened). */
-  #nativeConnect: AbortController | undefined;
+  /**
+   * Aborts a connect still in progress (`close` / `terminate` before it opened): `open`
+   * rejects with `ABORTED` on either transport.
+   */
+  #cancelConnect: (() => void) | undefined;
   #closed = false;
 
   constructor(options: WsConnectionOptions, handlers: WsConnectionHandlers) {
@@ -121,6 +125,7 @@ export class WsConnection {
     this.#ws = ws;
     return new Promise<void>((resolve, reject) => {
       let settled = false;
+      let opened = false;
       const onAbort = (): void => {
         fail(createError('ABORTED', 'connect aborted'));
         ws.terminate();
@@ -128,9 +133,11 @@ export class WsConnection {
       const fail = (e: TickwireError): void => {
         if (settled) return;
         settled = true;
+        this.#cancelConnect = undefined;
         signal?.removeEventListener('abort', onAbort);
         reject(e);
       };
+      this.#cancelConnect = onAbort;
       signal?.addEventListener('abort', onAbort, { once: true });
       ws.once('unexpected-response', (_req, res) => {
         fail(
@@ -145,18 +152,22 @@ export class WsConnection {
         ws.terminate();
       });
       ws.on('error', (err: Error & { code?: string }) => {
+        // Before the open, only the first error counts (one after an abort is its echo).
+        if (!opened && settled) return;
         const timeout = /timed out/i.test(err.message);
         const e = createError(
           timeout ? 'TRANSPORT_TIMEOUT' : 'TRANSPORT_CONNECTION_FAILED',
-          `websocket ${settled ? 'error' : 'connect failed'}: ${err.message}`,
+          `websocket ${opened ? 'error' : 'connect failed'}: ${err.message}`,
           { context: { url: o.url }, cause: err },
         );
-        if (!settled) fail(e);
+        if (!opened) fail(e);
         else this.#handlers.onError?.(e);
       });
       ws.once('open', () => {
         if (settled) return;
         settled = true;
+        opened = true;
+        this.#cancelConnect = undefined;
         signal?.removeEventListener('abort', onAbort);
         this.lastReceivedAt = Date.now();
         const onMessage = this.#handlers.onMessage;
@@ -200,7 +211,7 @@ export class WsConnection {
       );
     }
     const control = new AbortController();
-    this.#nativeConnect = control;
+    this.#cancelConnect = () => control.abort();
     const onAbort = (): void => control.abort();
     signal?.addEventListener('abort', onAbort, { once: true });
     let native: NativeWebSocket;
@@ -226,7 +237,12 @@ export class WsConnection {
       );
     } finally {
       signal?.removeEventListener('abort', onAbort);
-      this.#nativeConnect = undefined;
+      this.#cancelConnect = undefined;
+    }
+    if (control.signal.aborted) {
+      // Cancelled after the upgrade answer arrived but before this resumed.
+      native.terminate();
+      throw createError('ABORTED', 'connect aborted');
     }
     this.#native = native;
     this.lastReceivedAt = Date.now();
@@ -277,23 +293,29 @@ export class WsConnection {
     return true;
   }
 
-  /** Closes with a close frame (`code` default 1000). */
+  /**
+   * Closes with a close frame (`code` default 1000). While still connecting, the connect is
+   * dropped instead and `open` rejects with `ABORTED`.
+   */
   close(code = 1000, reason = ''): void {
     if (this.#closed) return;
-    this.#nativeConnect?.abort();
+    if (this.#cancelConnect !== undefined) {
+      this.#cancelConnect();
+      return;
+    }
     if (this.#native !== undefined) {
       this.#native.close(code, reason);
       return;
     }
-    const ws = this.#ws;
-    if (ws === undefined) return;
-    if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
-    else ws.close(code, reason);
+    this.#ws?.close(code, reason);
   }
 
-  /** Destroys the socket without a close handshake (dead peer). */
+  /**
+   * Destroys the socket without a close handshake (dead peer). While still connecting,
+   * `open` rejects with `ABORTED`.
+   */
   terminate(): void {
-    this.#nativeConnect?.abort();
+    this.#cancelConnect?.();
     this.#native?.terminate();
     this.#ws?.terminate();
   }

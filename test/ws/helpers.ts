@@ -11,6 +11,10 @@ export interface TestMsg {
 
 export const router = (m: TestMsg): string | undefined => m.key;
 
+/** The WebSocket clients every integration suite runs over (`describe.each(TRANSPORTS)`). */
+export const TRANSPORTS = ['ws', 'native'] as const;
+export type Transport = (typeof TRANSPORTS)[number];
+
 export function channel(key: string, isPrivate = false) {
   return {
     key,

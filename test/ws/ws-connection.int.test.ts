@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -8,118 +9,78 @@ import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { WsConnection } from '../../src/ws/index.js';
 import { FaultServer } from './fault-server.js';
+import { TRANSPORTS, type Transport } from './helpers.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function conn(url: string, extra: Partial<ConstructorParameters<typeof WsConnection>[0]> = {}) {
+function conn(
+  transport: Transport,
+  url: string,
+  extra: Partial<ConstructorParameters<typeof WsConnection>[0]> = {},
+) {
   const messages: string[] = [];
   const closes: [number, string][] = [];
+  const errors: unknown[] = [];
   const c = new WsConnection(
-    { url, ...extra },
+    { url, transport, ...extra },
     {
       onMessage: (d) => messages.push(d.toString()),
       onClose: (code, reason) => closes.push([code, reason]),
+      onError: (e) => errors.push(e),
     },
   );
   cleanups.push(() => c.terminate());
-  return { c, messages, closes };
+  return { c, messages, closes, errors };
 }
 
-describe('WsConnection', () => {
-  it('receives frames, answers pings, tracks lastReceivedAt and surfaces close codes', async () => {
-    const s = await FaultServer.start();
-    cleanups.push(() => s.close());
-    let serverSide: WebSocket | undefined;
-    const connected = new Promise<void>((resolve) => {
-      s.onConnection((ws) => {
-        serverSide = ws;
+/** Polls (every 2 ms, bounded by the test timeout) until `done()` holds. */
+function until(done: () => boolean): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const t = setInterval(() => {
+      if (done()) {
+        clearInterval(t);
         resolve();
-      });
-    });
-    const { c, messages, closes } = conn(s.url);
-    expect(c.lastReceivedAt).toBe(0);
-    await c.open();
-    await connected;
-    const pong = new Promise<void>((resolve) => serverSide!.once('pong', () => resolve()));
-    serverSide!.ping();
-    await pong; // ws answers pings automatically
-    s.broadcast({ hello: 1 });
-    await new Promise<void>((resolve) => {
-      const t = setInterval(() => {
-        if (messages.length === 1) {
-          clearInterval(t);
-          resolve();
-        }
-      }, 2);
-    });
-    expect(JSON.parse(messages[0]!)).toEqual({ hello: 1 });
-    expect(c.lastReceivedAt).toBeGreaterThan(Date.now() - 5000);
-    s.closeAll(4321, 'custom');
-    await new Promise<void>((resolve) => {
-      const t = setInterval(() => {
-        if (closes.length === 1) {
-          clearInterval(t);
-          resolve();
-        }
-      }, 2);
-    });
-    expect(closes).toEqual([[4321, 'custom']]);
-    expect(c.isOpen).toBe(false);
-    expect(() => c.send('x')).toThrow(expect.objectContaining({ code: 'WS_NOT_CONNECTED' }));
+      }
+    }, 2);
+    cleanups.push(() => clearInterval(t));
   });
+}
 
-  it('passes handshake headers and negotiates permessage-deflate when asked', async () => {
-    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: true });
-    cleanups.push(() => new Promise((r) => wss.close(r)));
-    await new Promise<void>((r) => wss.once('listening', () => r()));
-    const seen = new Promise<{ headers: Record<string, unknown>; ext: string }>((resolve) =>
-      wss.once('connection', (ws, req) => {
-        resolve({ headers: req.headers, ext: ws.extensions });
-      }),
-    );
-    const port = (wss.address() as AddressInfo).port;
-    const { c } = conn(`ws://127.0.0.1:${port}`, {
-      headers: { 'x-mbx-apikey': 'k-123' },
-      perMessageDeflate: true,
+/**
+ * A TCP server that accepts and reads but never answers the upgrade. `requested` resolves
+ * with the server side of the first socket once the client's upgrade request has arrived.
+ */
+async function silentServer(): Promise<{ url: string; requested: Promise<Socket> }> {
+  const sockets: Socket[] = [];
+  let onRequest: (s: Socket) => void = () => undefined;
+  const requested = new Promise<Socket>((resolve) => (onRequest = resolve));
+  const silent: NetServer = createNetServer((sock) => {
+    sockets.push(sock);
+    let head = '';
+    sock.on('data', (d: Buffer) => {
+      head += d.toString('latin1');
+      if (head.includes('\r\n\r\n')) onRequest(sock);
     });
-    await c.open();
-    const { headers, ext } = await seen;
-    expect(headers['x-mbx-apikey']).toBe('k-123');
-    expect(ext).toContain('permessage-deflate');
+    sock.on('error', () => undefined);
   });
-
-  it('handshake timeout: a server that never upgrades fails with TRANSPORT_TIMEOUT', async () => {
-    const sockets: Socket[] = [];
-    const silent: NetServer = createNetServer((sock) => void sockets.push(sock));
-    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
-    cleanups.push(() => {
-      for (const s of sockets) s.destroy();
-      return new Promise((r) => silent.close(r));
-    });
-    const port = (silent.address() as AddressInfo).port;
-    const { c } = conn(`ws://127.0.0.1:${port}`, { handshakeTimeoutMs: 100 });
-    await expect(c.open()).rejects.toMatchObject({ code: 'TRANSPORT_TIMEOUT' });
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+  cleanups.push(() => {
+    for (const s of sockets) s.destroy();
+    return new Promise((r) => silent.close(r));
   });
+  const port = (silent.address() as AddressInfo).port;
+  return { url: `ws://127.0.0.1:${port}`, requested };
+}
 
-  it('refused connection fails with TRANSPORT_CONNECTION_FAILED; abort with ABORTED', async () => {
-    const s = await FaultServer.start();
-    const url = s.url;
-    await s.close();
-    const { c } = conn(url);
-    await expect(c.open()).rejects.toMatchObject({ code: 'TRANSPORT_CONNECTION_FAILED' });
-    const ac = new AbortController();
-    ac.abort();
-    await expect(conn(url).c.open({ signal: ac.signal })).rejects.toMatchObject({
-      code: 'ABORTED',
-    });
-  });
-
-  it('TLS verification is always on: a self-signed wss server is refused', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'tickwire-tls-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+/** A self-signed key and certificate for 127.0.0.1, made once per file with openssl. */
+let tls: { key: Buffer; cert: Buffer } | undefined;
+function selfSigned(): { key: Buffer; cert: Buffer } {
+  if (tls !== undefined) return tls;
+  const dir = mkdtempSync(path.join(tmpdir(), 'tickwire-tls-'));
+  try {
     execFileSync(
       'openssl',
       [
@@ -139,11 +100,182 @@ describe('WsConnection', () => {
       ],
       { stdio: 'ignore' },
     );
-    const https: HttpsServer = createHttpsServer({
+    tls = {
       key: readFileSync(path.join(dir, 'key.pem')),
       cert: readFileSync(path.join(dir, 'cert.pem')),
+    };
+    return tls;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe.each(TRANSPORTS)('WsConnection (transport %s)', (transport) => {
+  it('receives frames, answers pings, tracks lastReceivedAt and surfaces close codes', async () => {
+    const s = await FaultServer.start();
+    cleanups.push(() => s.close());
+    let serverSide: WebSocket | undefined;
+    const connected = new Promise<void>((resolve) => {
+      s.onConnection((ws) => {
+        serverSide = ws;
+        resolve();
+      });
     });
+    const { c, messages, closes } = conn(transport, s.url);
+    expect(c.lastReceivedAt).toBe(0);
+    const beforeOpen = Date.now();
+    await c.open();
+    await connected;
+    expect(c.isOpen).toBe(true);
+    expect(c.lastReceivedAt).toBeGreaterThanOrEqual(beforeOpen);
+    const pong = new Promise<Buffer>((resolve) => serverSide!.once('pong', resolve));
+    serverSide!.ping('p-1');
+    expect((await pong).toString()).toBe('p-1'); // answered with the ping's payload
+    const beforeFrame = Date.now();
+    s.broadcast({ hello: 1 });
+    await until(() => messages.length === 1);
+    expect(JSON.parse(messages[0]!)).toEqual({ hello: 1 });
+    expect(c.lastReceivedAt).toBeGreaterThanOrEqual(beforeFrame);
+    expect(c.lastReceivedAt).toBeLessThanOrEqual(Date.now());
+    s.closeAll(4321, 'custom');
+    await until(() => closes.length === 1);
+    expect(closes).toEqual([[4321, 'custom']]);
+    expect(c.isOpen).toBe(false);
+    expect(() => c.send('x')).toThrow(expect.objectContaining({ code: 'WS_NOT_CONNECTED' }));
+    expect(c.ping()).toBe(false);
+  });
+
+  it('close(): sends the close frame with its code and reason, then reports the echo', async () => {
+    const s = await FaultServer.start();
+    cleanups.push(() => s.close());
+    const seen = new Promise<[number, string]>((resolve) =>
+      s.onConnection((ws) => ws.once('close', (code, reason) => resolve([code, `${reason}`]))),
+    );
+    const { c, closes } = conn(transport, s.url);
+    await c.open();
+    c.close(4000, 'done here');
+    expect(await seen).toEqual([4000, 'done here']);
+    await until(() => closes.length === 1);
+    expect(closes).toEqual([[4000, 'done here']]);
+  });
+
+  it('passes handshake headers', async () => {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    cleanups.push(() => new Promise((r) => wss.close(r)));
+    await new Promise<void>((r) => wss.once('listening', () => r()));
+    const seen = new Promise<Record<string, unknown>>((resolve) =>
+      wss.once('connection', (_ws, req) => resolve(req.headers)),
+    );
+    const port = (wss.address() as AddressInfo).port;
+    const { c } = conn(transport, `ws://127.0.0.1:${port}`, {
+      headers: { 'x-mbx-apikey': 'k-123' },
+    });
+    await c.open();
+    expect((await seen)['x-mbx-apikey']).toBe('k-123');
+  });
+
+  if (transport === 'ws') {
+    it('negotiates permessage-deflate when asked', async () => {
+      const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: true });
+      cleanups.push(() => new Promise((r) => wss.close(r)));
+      await new Promise<void>((r) => wss.once('listening', () => r()));
+      const ext = new Promise<string>((resolve) =>
+        wss.once('connection', (ws) => resolve(ws.extensions)),
+      );
+      const port = (wss.address() as AddressInfo).port;
+      const { c } = conn(transport, `ws://127.0.0.1:${port}`, { perMessageDeflate: true });
+      await c.open();
+      expect(await ext).toContain('permessage-deflate');
+    });
+  } else {
+    it('refuses perMessageDeflate: true with INVALID_ARGUMENT before connecting', async () => {
+      const s = await FaultServer.start();
+      cleanups.push(() => s.close());
+      const { c } = conn(transport, s.url, { perMessageDeflate: true });
+      await expect(c.open()).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+      expect(s.connections).toBe(0);
+      expect(c.isOpen).toBe(false);
+    });
+  }
+
+  it('handshake timeout: a server that never upgrades fails with TRANSPORT_TIMEOUT', async () => {
+    const { url } = await silentServer();
+    const { c } = conn(transport, url, { handshakeTimeoutMs: 100 });
+    await expect(c.open()).rejects.toMatchObject({ code: 'TRANSPORT_TIMEOUT' });
+  });
+
+  it('an HTTP answer instead of the upgrade fails with TRANSPORT_CONNECTION_FAILED and the status', async () => {
+    const http = createHttpServer((_req, res) => res.writeHead(403).end('forbidden'));
+    const wss = new WebSocketServer({ noServer: true });
+    http.on('upgrade', (_req, socket) => {
+      socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+    });
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
+    cleanups.push(() => {
+      wss.close();
+      http.closeAllConnections();
+      return new Promise((r) => http.close(r));
+    });
+    const port = (http.address() as AddressInfo).port;
+    const { c } = conn(transport, `ws://127.0.0.1:${port}`);
+    const err: unknown = await c.open().catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'TRANSPORT_CONNECTION_FAILED', context: { status: 403 } });
+    expect(String((err as Error).message)).toContain('403');
+  });
+
+  it('refused connection fails with TRANSPORT_CONNECTION_FAILED; abort with ABORTED', async () => {
+    const s = await FaultServer.start();
+    const url = s.url;
+    await s.close();
+    const { c } = conn(transport, url);
+    await expect(c.open()).rejects.toMatchObject({ code: 'TRANSPORT_CONNECTION_FAILED' });
+    const ac = new AbortController();
+    ac.abort();
+    await expect(conn(transport, url).c.open({ signal: ac.signal })).rejects.toMatchObject({
+      code: 'ABORTED',
+    });
+  });
+
+  it('aborting the signal during the handshake fails open() with ABORTED and drops the socket', async () => {
+    const { url, requested } = await silentServer();
+    const { c, closes, errors } = conn(transport, url);
+    const ac = new AbortController();
+    const opening = c.open({ signal: ac.signal });
+    const serverSide = await requested;
+    const dropped = new Promise<void>((r) => serverSide.once('close', () => r()));
+    ac.abort();
+    await expect(opening).rejects.toMatchObject({ code: 'ABORTED' });
+    await dropped;
+    expect(c.isOpen).toBe(false);
+    // onClose and onError are for connections that opened.
+    expect(closes).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it.each(['close', 'terminate'] as const)(
+    '%s() before the upgrade answer fails open() with ABORTED and drops the socket',
+    async (how) => {
+      const { url, requested } = await silentServer();
+      const { c, closes, errors } = conn(transport, url);
+      const opening = c.open();
+      const serverSide = await requested;
+      const dropped = new Promise<void>((r) => serverSide.once('close', () => r()));
+      if (how === 'close') c.close();
+      else c.terminate();
+      await expect(opening).rejects.toMatchObject({ code: 'ABORTED' });
+      await dropped;
+      expect(c.isOpen).toBe(false);
+      expect(closes).toEqual([]);
+      expect(errors).toEqual([]);
+    },
+  );
+
+  it('TLS verification is always on: a self-signed wss server is refused', async () => {
+    const { key, cert } = selfSigned();
+    const https: HttpsServer = createHttpsServer({ key, cert });
     const wss = new WebSocketServer({ server: https });
+    let upgraded = 0;
+    wss.on('connection', () => upgraded++);
     await new Promise<void>((r) => https.listen(0, '127.0.0.1', () => r()));
     cleanups.push(() => {
       wss.close();
@@ -151,10 +283,11 @@ describe('WsConnection', () => {
       return new Promise((r) => https.close(r));
     });
     const port = (https.address() as AddressInfo).port;
-    const { c } = conn(`wss://127.0.0.1:${port}`);
+    const { c } = conn(transport, `wss://127.0.0.1:${port}`);
     const err: unknown = await c.open().catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'TRANSPORT_CONNECTION_FAILED' });
     expect(String((err as Error).message)).toMatch(/self[- ]signed|certificate/i);
+    expect(upgraded).toBe(0);
   });
 
   it('send backpressure: above the high watermark send fails with WS_BACKPRESSURE', async () => {
@@ -164,10 +297,10 @@ describe('WsConnection', () => {
       return new Promise((r) => wss.close(r));
     });
     await new Promise<void>((r) => wss.once('listening', () => r()));
-    // The peer stops reading: the kernel buffers fill, then ws buffers in user space.
+    // The peer stops reading: the kernel buffers fill, then the client buffers in user space.
     wss.on('connection', (ws) => (ws as unknown as { _socket: Socket })._socket.pause());
     const port = (wss.address() as AddressInfo).port;
-    const { c } = conn(`ws://127.0.0.1:${port}`, { highWatermarkBytes: 256 * 1024 });
+    const { c } = conn(transport, `ws://127.0.0.1:${port}`, { highWatermarkBytes: 256 * 1024 });
     await c.open();
     const chunk = 'x'.repeat(1024 * 1024);
     let refused: unknown;
