@@ -261,7 +261,7 @@ async function main(): Promise<void> {
     const addedP99 = r2(median(seqPaired(99)));
 
     console.log(
-      `ws bench — node ${process.version}, ${RUNS} flood runs per side (A B alternation), warm-up ${warmupMs} ms`,
+      `ws bench — node ${process.version}, tickwire on the ${process.env.BENCH_WS_TRANSPORT === 'native' ? 'native' : 'ws'} transport, ${RUNS} flood runs per side (A B alternation), warm-up ${warmupMs} ms`,
     );
     console.log(
       `throughput ratio tickwire/raw: ${ratio} (target ≥ 0.8; per-run ${ratios.map(r2).join(', ')})`,
@@ -310,6 +310,7 @@ async function main(): Promise<void> {
     console.log(
       JSON.stringify({
         suite: 'ws',
+        transport: process.env.BENCH_WS_TRANSPORT === 'native' ? 'native' : 'ws',
         ratio,
         cpuRatio,
         tickwire: tw,

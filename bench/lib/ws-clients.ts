@@ -119,6 +119,8 @@ export async function runTickwire(url: string, cmd: BenchCommand): Promise<RunRe
   };
   const manager = new WsManager<Trade>({
     url,
+    // BENCH_WS_TRANSPORT=native runs the tickwire side on tickwire's own RFC 6455 client.
+    transport: process.env.BENCH_WS_TRANSPORT === 'native' ? 'native' : 'ws',
     router: (m) => m.key,
     postProcessors: [dropHeartbeats],
   });
