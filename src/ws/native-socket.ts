@@ -214,15 +214,25 @@ export class NativeWebSocket {
     this.#socket.write(encodeClientFrame(0x1, text));
   }
 
-  /** Sends a ping; false when not open. */
+  /** Sends a ping; false when not open. Throws a RangeError for a payload above 125 bytes. */
   ping(payload: Buffer | string = ''): boolean {
+    if (Buffer.byteLength(payload) > 125) {
+      throw new RangeError('a ping payload is at most 125 bytes');
+    }
     if (this.#state !== State.Open) return false;
     this.#socket.write(encodeClientFrame(0x9, payload));
     return true;
   }
 
-  /** Starts the close handshake; the socket is destroyed if the peer does not finish it in time. */
+  /**
+   * Starts the close handshake; the socket is destroyed if the peer does not finish it in
+   * time. `code` 1005 sends an empty close frame; a code that may not be on the wire throws a
+   * RangeError. A reason above 123 bytes is cut (on a character boundary).
+   */
   close(code = 1000, reason = ''): void {
+    if (code !== 1005 && !isValidWireCloseCode(code)) {
+      throw new RangeError(`close code ${code} may not be sent`);
+    }
     if (this.#state !== State.Open) return;
     this.#state = State.Closing;
     this.#sendClose(code, reason);
@@ -243,7 +253,13 @@ export class NativeWebSocket {
     if (code === 1005) {
       payload = Buffer.alloc(0);
     } else {
-      const r = Buffer.from(reason, 'utf8').subarray(0, 123);
+      let r = Buffer.from(reason, 'utf8');
+      if (r.length > 123) {
+        // Cut before the character that byte 123 belongs to, so the reason stays UTF-8.
+        let n = 123;
+        while (n > 0 && (r[n]! & 0xc0) === 0x80) n--;
+        r = r.subarray(0, n);
+      }
       payload = Buffer.allocUnsafe(2 + r.length);
       payload.writeUInt16BE(code, 0);
       r.copy(payload, 2);
@@ -266,13 +282,15 @@ export class NativeWebSocket {
     this.#done = true;
     this.#closeCode = error.closeCode;
     this.#closeReason = error.message;
-    this.#handlers?.onError?.(error);
     this.#state = State.Closing;
+    this.#pending = [];
+    this.#fragments = [];
+    // The close frame goes out before onError runs: a close() from the handler can then
+    // neither send a second one nor replace the rule's code.
     this.#sendClose(error.closeCode, '');
     this.#socket.end();
     this.#closeTimer ??= setTimeout(() => this.#socket.destroy(), CLOSE_TIMEOUT_MS);
-    this.#pending = [];
-    this.#fragments = [];
+    this.#handlers?.onError?.(error);
   }
 
   #onData(chunk: Buffer): void {
@@ -295,9 +313,38 @@ export class NativeWebSocket {
       }
       const b0 = chunk[pos]!;
       const b1 = chunk[pos + 1]!;
+      const opcode = b0 & 0x0f;
+      let length = b1 & 0x7f;
+      // The header's rules are checked as soon as its first two bytes are in, so a forbidden
+      // frame fails at once instead of after a payload that may never come.
       if ((b1 & 0x80) !== 0)
         return this.#fail(new NativeProtocolError('server frame is masked', 1002));
-      let length = b1 & 0x7f;
+      if ((b0 & 0x70) !== 0) {
+        return this.#fail(
+          new NativeProtocolError('reserved bits set (no extension negotiated)', 1002),
+        );
+      }
+      if (opcode >= 0x8) {
+        if (opcode > 0xa) {
+          return this.#fail(new NativeProtocolError(`unknown opcode ${opcode}`, 1002));
+        }
+        if ((b0 & 0x80) === 0) {
+          return this.#fail(new NativeProtocolError('fragmented control frame', 1002));
+        }
+        if (length > 125) {
+          return this.#fail(new NativeProtocolError('control frame above 125 bytes', 1002));
+        }
+      } else if (opcode === 0x0) {
+        if (this.#fragOpcode === 0) {
+          return this.#fail(new NativeProtocolError('continuation frame without a message', 1002));
+        }
+      } else if (opcode > 0x2) {
+        return this.#fail(new NativeProtocolError(`unknown opcode ${opcode}`, 1002));
+      } else if (this.#fragOpcode !== 0) {
+        return this.#fail(
+          new NativeProtocolError('new message before the last one finished', 1002),
+        );
+      }
       let head = 2;
       if (length === 126) {
         if (len - pos < 4) return this.#stash(chunk, pos, 4);
@@ -312,7 +359,9 @@ export class NativeWebSocket {
         length = high * 2 ** 32 + chunk.readUInt32BE(pos + 6);
         head = 10;
       }
-      if (length > this.#maxPayload || this.#fragBytes + length > this.#maxPayload) {
+      // A data frame counts towards its message (#fragBytes is 0 outside a fragmented one);
+      // a control frame between fragments does not.
+      if (opcode < 0x8 && this.#fragBytes + length > this.#maxPayload) {
         return this.#fail(
           new NativeProtocolError(`message above maxPayload (${this.#maxPayload} bytes)`, 1009),
         );
@@ -321,7 +370,7 @@ export class NativeWebSocket {
       const end = start + length;
       if (end > len) return this.#stash(chunk, pos, head + length);
       pos = end;
-      this.#frame(b0, chunk, start, end);
+      this.#frame(b0, opcode, chunk, start, end);
       if (this.#done) return;
     }
   }
@@ -334,20 +383,10 @@ export class NativeWebSocket {
     this.#need = need;
   }
 
-  #frame(b0: number, chunk: Buffer, start: number, end: number): void {
+  /** One whole frame whose header {@link #onData} already checked. */
+  #frame(b0: number, opcode: number, chunk: Buffer, start: number, end: number): void {
     const fin = (b0 & 0x80) !== 0;
-    const opcode = b0 & 0x0f;
-    if ((b0 & 0x70) !== 0) {
-      return this.#fail(
-        new NativeProtocolError('reserved bits set (no extension negotiated)', 1002),
-      );
-    }
     if (opcode === 0x1 || opcode === 0x2) {
-      if (this.#fragOpcode !== 0) {
-        return this.#fail(
-          new NativeProtocolError('new message before the last one finished', 1002),
-        );
-      }
       if (fin) return this.#deliver(chunk.subarray(start, end), opcode === 0x2);
       this.#fragOpcode = opcode;
       this.#fragments = [Buffer.from(chunk.subarray(start, end))];
@@ -355,9 +394,6 @@ export class NativeWebSocket {
       return;
     }
     if (opcode === 0x0) {
-      if (this.#fragOpcode === 0) {
-        return this.#fail(new NativeProtocolError('continuation frame without a message', 1002));
-      }
       this.#fragments.push(Buffer.from(chunk.subarray(start, end)));
       this.#fragBytes += end - start;
       if (!fin) return;
@@ -368,12 +404,6 @@ export class NativeWebSocket {
       this.#fragBytes = 0;
       return this.#deliver(data, binary);
     }
-    if (opcode < 0x8 || opcode > 0xa) {
-      return this.#fail(new NativeProtocolError(`unknown opcode ${opcode}`, 1002));
-    }
-    if (!fin) return this.#fail(new NativeProtocolError('fragmented control frame', 1002));
-    if (end - start > 125)
-      return this.#fail(new NativeProtocolError('control frame above 125 bytes', 1002));
     if (opcode === 0x8) return this.#onCloseFrame(chunk.subarray(start, end));
     if (opcode === 0x9) {
       if (this.#state === State.Open)
@@ -424,9 +454,20 @@ export class NativeWebSocket {
  * extension or subprotocol accepted. Rejects with a {@link NativeConnectError}.
  */
 export function connectNative(options: NativeConnectOptions): Promise<NativeWebSocket> {
-  const url = new URL(options.url);
+  let url: URL;
+  try {
+    url = new URL(options.url);
+  } catch (err) {
+    return Promise.reject(
+      new NativeConnectError('invalid URL', 'refused', undefined, { cause: err }),
+    );
+  }
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
     return Promise.reject(new NativeConnectError(`not a ws:// or wss:// URL`, 'refused'));
+  }
+  // An abort event has already fired on an aborted signal: no listener would see it.
+  if (options.signal?.aborted === true) {
+    return Promise.reject(new NativeConnectError('connect aborted', 'aborted'));
   }
   const secure = url.protocol === 'wss:';
   const key = randomBytes(16).toString('base64');
@@ -475,12 +516,18 @@ export function connectNative(options: NativeConnectOptions): Promise<NativeWebS
     });
     request.on('response', (res) => {
       res.resume();
+      // node:http reports a 101 as an upgrade only with both Upgrade and Connection: upgrade.
       fail(
-        new NativeConnectError(
-          `upgrade refused with HTTP ${res.statusCode}`,
-          'status',
-          res.statusCode ?? 0,
-        ),
+        res.statusCode === 101
+          ? new NativeConnectError(
+              'invalid upgrade response: 101 without Upgrade: websocket and Connection: Upgrade',
+              'handshake',
+            )
+          : new NativeConnectError(
+              `upgrade refused with HTTP ${res.statusCode}`,
+              'status',
+              res.statusCode ?? 0,
+            ),
       );
       request.destroy();
     });
