@@ -112,6 +112,11 @@ export interface BinanceMarketStreamsOptions {
   readonly maxBufferedDiffs?: number;
   /** Least time between two snapshot fetches of one market. Default 250 (ms). */
   readonly minSnapshotIntervalMs?: number;
+  /**
+   * WebSocket client of the market-stream sockets: `'native'`, tickwire's own RFC 6455
+   * client (about a quarter less CPU per depth update), or `'ws'`. Default `'native'`.
+   */
+  readonly transport?: 'ws' | 'native';
 }
 
 /**
@@ -253,7 +258,7 @@ export class BinanceMarketStreams {
       skipUtf8Validation: true,
       // tickwire's own frame reader: each frame is a view of the socket read, not a
       // Buffer cut out by ws's receiver stream (the larger part of the per-frame cost).
-      transport: 'native',
+      transport: options.transport ?? 'native',
       // Depth frames are read by a hand-written parser (exact strings, validated as read);
       // every other frame, and any depth frame not in the plain compact form, by JSON.parse.
       decode: (data) => {
