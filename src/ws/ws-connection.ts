@@ -1,6 +1,11 @@
 import WebSocket from 'ws';
 import { createError, type TickwireError } from '../errors/index.js';
-import { connectNative, type NativeConnectError, type NativeWebSocket } from './native-socket.js';
+import {
+  NativeProtocolError,
+  connectNative,
+  type NativeConnectError,
+  type NativeWebSocket,
+} from './native-socket.js';
 
 /**
  * Options of one WebSocket connection. TLS certificates are always verified: there is no
@@ -47,11 +52,19 @@ export interface WsConnectionOptions {
 export interface WsConnectionHandlers {
   /** One data frame. `data` is the raw payload. */
   readonly onMessage: (data: Buffer, isBinary: boolean) => void;
-  /** The socket closed (after `open` resolved); `code` 1006 when it simply dropped. */
+  /**
+   * The socket closed (after `open` resolved): the peer's close code, 1005 for a close frame
+   * without one, 1006 when it dropped or this side failed it (see `onError`).
+   */
   readonly onClose: (code: number, reason: string) => void;
   /** A pong control frame arrived. */
   readonly onPong?: () => void;
-  /** A socket-level error (the close follows). */
+  /**
+   * The peer broke the protocol (a frame RFC 6455 forbids, a text frame that is not UTF-8, a
+   * message above `maxPayloadBytes`): the connection is failed with the matching close code
+   * and the close follows, reported as 1006 (no close frame was received). A plain socket
+   * error (reset) is not reported here: its close (1006) tells it. The same on both transports.
+   */
   readonly onError?: (error: TickwireError) => void;
 }
 
@@ -247,6 +260,7 @@ export class WsConnection {
     this.#native = native;
     this.lastReceivedAt = Date.now();
     const onPong = this.#handlers.onPong;
+    let failed = false;
     native.start({
       onMessage: this.#handlers.onMessage,
       onRead: () => {
@@ -255,9 +269,16 @@ export class WsConnection {
       ...(onPong === undefined ? {} : { onPong }),
       onClose: (code, reason) => {
         this.#closed = true;
-        this.#handlers.onClose(code, reason);
+        // As with ws: a connection this side failed (close frame with 1002 / 1007 / 1009 sent,
+        // nothing read after it) reports 1006, no close frame having been received.
+        if (failed) this.#handlers.onClose(1006, '');
+        else this.#handlers.onClose(code, reason);
       },
       onError: (err) => {
+        // As with ws: only a protocol violation is reported; a socket error (reset) is not,
+        // the close (1006) that follows tells it.
+        if (!(err instanceof NativeProtocolError)) return;
+        failed = true;
         this.#handlers.onError?.(
           createError('TRANSPORT_CONNECTION_FAILED', `websocket error: ${err.message}`, {
             context: { url: o.url },

@@ -1,4 +1,10 @@
-import { WsManager, type WsEvent, type WsManagerOptions } from '../../src/ws/index.js';
+import {
+  WsConnection,
+  WsManager,
+  type WsEvent,
+  type WsManagerOptions,
+} from '../../src/ws/index.js';
+import * as nativeSocket from '../../src/ws/native-socket.js';
 
 /** The test protocol: `{op:'sub'|'unsub', key}` from the client, `{key, seq, …}` from the server. */
 export interface TestMsg {
@@ -14,6 +20,29 @@ export const router = (m: TestMsg): string | undefined => m.key;
 /** The WebSocket clients every integration suite runs over (`describe.each(TRANSPORTS)`). */
 export const TRANSPORTS = ['ws', 'native'] as const;
 export type Transport = (typeof TRANSPORTS)[number];
+
+/**
+ * Proves that a suite really runs over `transport`: call-through spies on the native
+ * client's connect and on `WsConnection.open`, checked after each test. The 'ws' run never
+ * connects natively; the 'native' run does whenever a test opened a connection at all.
+ * Call inside the `describe.each(TRANSPORTS)` body.
+ */
+export function expectTransportUsed(transport: Transport): void {
+  let native: jest.SpiedFunction<typeof nativeSocket.connectNative> | undefined;
+  let open: jest.SpiedFunction<WsConnection['open']> | undefined;
+  beforeEach(() => {
+    native = jest.spyOn(nativeSocket, 'connectNative');
+    open = jest.spyOn(WsConnection.prototype, 'open');
+  });
+  afterEach(() => {
+    const nativeConnects = native!.mock.calls.length;
+    const opens = open!.mock.calls.length;
+    native!.mockRestore();
+    open!.mockRestore();
+    if (transport === 'ws') expect(nativeConnects).toBe(0);
+    else if (opens > 0) expect(nativeConnects).toBeGreaterThan(0);
+  });
+}
 
 export function channel(key: string, isPrivate = false) {
   return {

@@ -159,6 +159,50 @@ describe.each(TRANSPORTS)('WsConnection (transport %s)', (transport) => {
     expect(closes).toEqual([[4000, 'done here']]);
   });
 
+  it.each([
+    ['a masked server frame', 1002, Buffer.from([0x81, 0x81, 1, 2, 3, 4, 0x41])],
+    ['RSV1 set without an extension', 1002, Buffer.from([0xc1, 0x01, 0x41])],
+    ['a text frame that is not UTF-8', 1007, Buffer.from([0x81, 0x03, 0x22, 0xff, 0x22])],
+    ['a message above maxPayloadBytes', 1009, Buffer.from([0x82, 126, 0x04, 0x01])],
+  ] as const)(
+    'the peer sends %s: %i on the wire, onError TRANSPORT_CONNECTION_FAILED, then onClose 1006',
+    async (_what, wireCode, frame) => {
+      const s = await FaultServer.start();
+      cleanups.push(() => s.close());
+      const seen = new Promise<number>((resolve) =>
+        s.onConnection((ws) => ws.once('close', (code) => resolve(code))),
+      );
+      const order: string[] = [];
+      const c = new WsConnection(
+        { url: s.url, transport, maxPayloadBytes: 1024 },
+        {
+          onMessage: () => order.push('message'),
+          onClose: (code, reason) => order.push(`close ${code} '${reason}'`),
+          onError: (e) => order.push(`error ${e.code}`),
+        },
+      );
+      cleanups.push(() => c.terminate());
+      await c.open();
+      await s.waitFor(() => s.open.length === 1);
+      (s.open[0] as unknown as { _socket: Socket })._socket.write(frame);
+      expect(await seen).toBe(wireCode);
+      await until(() => order.length === 2);
+      expect(order).toEqual(['error TRANSPORT_CONNECTION_FAILED', "close 1006 ''"]);
+    },
+  );
+
+  it('a TCP reset by the peer: onClose 1006 and no onError', async () => {
+    const s = await FaultServer.start();
+    cleanups.push(() => s.close());
+    const { c, closes, errors } = conn(transport, s.url);
+    await c.open();
+    await s.waitFor(() => s.open.length === 1);
+    (s.open[0] as unknown as { _socket: Socket })._socket.resetAndDestroy();
+    await until(() => closes.length === 1);
+    expect(closes).toEqual([[1006, '']]);
+    expect(errors).toEqual([]);
+  });
+
   it('passes handshake headers', async () => {
     const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
     cleanups.push(() => new Promise((r) => wss.close(r)));

@@ -4,14 +4,19 @@
 // wait behind an async post-processor.
 import { type WsManager, type WsManagerOptions } from '../../src/ws/index.js';
 import { FaultServer } from './fault-server.js';
-import { type TestMsg, channel, errorCodes, nextEvent, take, testManager } from './helpers.js';
+import {
+  TRANSPORTS,
+  expectTransportUsed,
+  type TestMsg,
+  channel,
+  errorCodes,
+  nextEvent,
+  take,
+  testManager,
+} from './helpers.js';
 
 let server: FaultServer;
 const managers: WsManager<TestMsg>[] = [];
-
-function manager(extra: Partial<WsManagerOptions<TestMsg>> = {}): WsManager<TestMsg> {
-  return testManager(server.url, managers, extra);
-}
 
 /** The parsed frame (the tap sees the raw bytes). */
 const msg = (data: Buffer): TestMsg => JSON.parse(data.toString()) as TestMsg;
@@ -41,7 +46,13 @@ afterEach(async () => {
   await server.close();
 });
 
-describe('WsManager tap', () => {
+describe.each(TRANSPORTS)('WsManager tap (transport %s)', (transport) => {
+  expectTransportUsed(transport);
+
+  function manager(extra: Partial<WsManagerOptions<TestMsg>> = {}): WsManager<TestMsg> {
+    return testManager(server.url, managers, { transport, ...extra });
+  }
+
   it('a consumed frame counts in tapped and messagesIn and is neither decoded nor routed; declined ones are, in order', async () => {
     const tapped: number[] = [];
     const decoded: number[] = [];

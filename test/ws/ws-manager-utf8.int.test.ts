@@ -1,13 +1,18 @@
 import { type WsManager, type WsManagerOptions } from '../../src/ws/index.js';
 import { FaultServer } from './fault-server.js';
-import { type TestMsg, channel, errorCodes, nextEvent, take, testManager } from './helpers.js';
+import {
+  TRANSPORTS,
+  expectTransportUsed,
+  type TestMsg,
+  channel,
+  errorCodes,
+  nextEvent,
+  take,
+  testManager,
+} from './helpers.js';
 
 let server: FaultServer;
 const managers: WsManager<TestMsg>[] = [];
-
-function manager(extra: Partial<WsManagerOptions<TestMsg>> = {}): WsManager<TestMsg> {
-  return testManager(server.url, managers, extra);
-}
 
 /** `{"key":"t","seq":<seq>,"x":"<0xff>"}` as a text frame: one byte that is never UTF-8. */
 function sendInvalidUtf8(seq: number): void {
@@ -28,16 +33,33 @@ afterEach(async () => {
   await server.close();
 });
 
-describe('WsManager skipUtf8Validation', () => {
-  it('off (default): ws fails the connection on a text frame that is not UTF-8', async () => {
+describe.each(TRANSPORTS)('WsManager skipUtf8Validation (transport %s)', (transport) => {
+  expectTransportUsed(transport);
+
+  function manager(extra: Partial<WsManagerOptions<TestMsg>> = {}): WsManager<TestMsg> {
+    return testManager(server.url, managers, { transport, ...extra });
+  }
+
+  it('off (default): the client fails the connection with 1007 on the wire; it reads as 1006 after a transport error', async () => {
     const m = manager();
+    const events: string[] = [];
+    m.events.on((e) => {
+      if (e.type === 'error') events.push(`error ${e.error.code}`);
+      if (e.type === 'closed') events.push(`closed ${e.code}`);
+    });
     const s = m.subscribe<TestMsg>(channel('t'));
+    const wireCode = new Promise<number>((resolve) =>
+      server.onConnection((ws) => ws.once('close', (code) => resolve(code))),
+    );
     await m.connect();
     await server.waitFor(() => server.framesWhere((j) => j.op === 'sub').length === 1);
     const closed = nextEvent(m, 'closed');
     sendInvalidUtf8(1);
-    // ws sends 1007 and destroys the socket; locally that reads as an abnormal close.
-    expect([1006, 1007]).toContain((await closed).code);
+    expect(await wireCode).toBe(1007);
+    // No close frame is read after failing the connection: locally that is an abnormal close.
+    expect(await closed).toEqual({ type: 'closed', code: 1006, reason: '' });
+    expect(events).toEqual(['error TRANSPORT_CONNECTION_FAILED', 'closed 1006']);
+    expect(m.stats().parseFailures).toBe(0);
     await s.return();
   });
 

@@ -4,6 +4,8 @@ import { DROP } from '../../src/pipeline/index.js';
 import { WsManager, type WsManagerOptions, rateQuality } from '../../src/ws/index.js';
 import { FaultServer } from './fault-server.js';
 import {
+  TRANSPORTS,
+  expectTransportUsed,
   type TestMsg,
   channel,
   errorCodes,
@@ -15,10 +17,6 @@ import {
 
 let server: FaultServer;
 const managers: WsManager<TestMsg>[] = [];
-
-function manager(extra: Partial<WsManagerOptions<TestMsg>> = {}): WsManager<TestMsg> {
-  return testManager(server.url, managers, extra);
-}
 
 /** Server side: answer `sub` frames by remembering the key per socket. */
 function subsOf(conn: number): string[] {
@@ -37,7 +35,13 @@ afterEach(async () => {
   await server.close();
 });
 
-describe('WsManager against a real ws server', () => {
+describe.each(TRANSPORTS)('WsManager against a real ws server (transport %s)', (transport) => {
+  expectTransportUsed(transport);
+
+  function manager(extra: Partial<WsManagerOptions<TestMsg>> = {}): WsManager<TestMsg> {
+    return testManager(server.url, managers, { transport, ...extra });
+  }
+
   it('routes messages to the subscribed channel and fans one subscription out to many readers', async () => {
     const m = manager();
     const a = m.subscribe<TestMsg>(channel('t'));
@@ -647,6 +651,7 @@ describe('WsManager against a real ws server', () => {
     try {
       const m = new WsManager<TestMsg>({
         url: `${server.url}?signature=abcdef123456`,
+        transport,
         router,
         heartbeat: false,
         backoff: { base: 10, cap: 10, jitter: 0 },

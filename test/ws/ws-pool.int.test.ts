@@ -1,7 +1,15 @@
 import type { WebSocket } from 'ws';
 import { WsPool, type WsPoolOptions } from '../../src/ws/index.js';
 import { FaultServer } from './fault-server.js';
-import { type TestMsg, channel, router, take } from './helpers.js';
+import {
+  TRANSPORTS,
+  expectTransportUsed,
+  type TestMsg,
+  type Transport,
+  channel,
+  router,
+  take,
+} from './helpers.js';
 
 const servers: FaultServer[] = [];
 const pools: WsPool<TestMsg>[] = [];
@@ -13,9 +21,14 @@ async function server(): Promise<FaultServer> {
   return s;
 }
 
-function pool(urls: string[], extra: Partial<WsPoolOptions<TestMsg>> = {}): WsPool<TestMsg> {
+function pool(
+  transport: Transport,
+  urls: string[],
+  extra: Partial<WsPoolOptions<TestMsg>> = {},
+): WsPool<TestMsg> {
   const p = new WsPool<TestMsg>({
     urls,
+    transport,
     router,
     heartbeat: false,
     backoff: { base: 5, cap: 20, jitter: 0 },
@@ -51,10 +64,12 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-describe('WsPool', () => {
+describe.each(TRANSPORTS)('WsPool (transport %s)', (transport) => {
+  expectTransportUsed(transport);
+
   it('shards channels across connections by the per-connection stream limit', async () => {
     const s = await server();
-    const p = pool([s.url], { streamsPerConnection: 3 });
+    const p = pool(transport, [s.url], { streamsPerConnection: 3 });
     const readers = Array.from({ length: 7 }, (_, i) => p.subscribe<TestMsg>(channel(`k${i}`)));
     await s.waitFor(() => s.framesWhere((j) => j.op === 'sub').length === 7);
     expect(s.connections).toBe(3);
@@ -73,7 +88,7 @@ describe('WsPool', () => {
     const bad = await server();
     const good = await server();
     await bad.refuse();
-    const p = pool([bad.url, good.url], { failoverAfter: 2 });
+    const p = pool(transport, [bad.url, good.url], { failoverAfter: 2 });
     const failover = new Promise((resolve) => p.events.on('failover', resolve));
     const r = p.subscribe<TestMsg>(channel('t'));
     await failover;
@@ -86,7 +101,7 @@ describe('WsPool', () => {
 
   it('a member closed with a no-retry code fails its readers; new subscriptions get a fresh connection', async () => {
     const s = await server();
-    const p = pool([s.url]);
+    const p = pool(transport, [s.url]);
     const r = p.subscribe<TestMsg>(channel('t'));
     await s.waitFor(() => s.framesWhere((j) => j.op === 'sub').length === 1);
     s.closeAll(1008, 'policy');
@@ -106,7 +121,7 @@ describe('WsPool', () => {
     'rotates make-before-break before the lifetime: no message lost, none twice (%s)',
     async (_name, identityOf) => {
       const s = await server();
-      const p = pool([s.url], {
+      const p = pool(transport, [s.url], {
         maxLifetimeMs: 400,
         rotateBeforeMs: 250,
         ...(identityOf === undefined ? {} : { identityOf }),
