@@ -3,6 +3,7 @@ import { createError, type TickwireError } from '../errors/index.js';
 import {
   NativeProtocolError,
   connectNative,
+  isValidWireCloseCode,
   type NativeConnectError,
   type NativeWebSocket,
 } from './native-socket.js';
@@ -41,6 +42,16 @@ export interface WsConnectionOptions {
    * `INVALID_ARGUMENT`.
    */
   readonly transport?: 'ws' | 'native';
+}
+
+/** True for a URL that parses and is `ws:` or `wss:`. */
+function isWsUrl(url: string): boolean {
+  try {
+    const protocol = new URL(url).protocol;
+    return protocol === 'ws:' || protocol === 'wss:';
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -119,12 +130,20 @@ export class WsConnection {
 
   /**
    * Connects. Rejects with `TRANSPORT_TIMEOUT` (handshake too slow),
-   * `TRANSPORT_CONNECTION_FAILED` (refused, reset, TLS, HTTP status instead of an upgrade)
-   * or `ABORTED`.
+   * `TRANSPORT_CONNECTION_FAILED` (refused, reset, TLS, HTTP status instead of an upgrade),
+   * `INVALID_ARGUMENT` (not a `ws://` / `wss://` URL; `perMessageDeflate` on 'native') or
+   * `ABORTED` (the signal, or `close` / `terminate` before it opened). It never throws.
    */
   open(options: { signal?: AbortSignal } = {}): Promise<void> {
     const signal = options.signal;
     if (signal?.aborted) return Promise.reject(createError('ABORTED', 'connect aborted'));
+    if (!isWsUrl(this.url)) {
+      return Promise.reject(
+        createError('INVALID_ARGUMENT', 'websocket URL must be a ws:// or wss:// URL', {
+          context: { argument: 'url', url: this.url },
+        }),
+      );
+    }
     if (this.#options.transport === 'native') return this.#openNative(signal);
     const o = this.#options;
     const ws = new WebSocket(o.url, {
@@ -221,6 +240,7 @@ export class WsConnection {
       throw createError(
         'INVALID_ARGUMENT',
         "transport 'native' negotiates no extension: perMessageDeflate must be false",
+        { context: { argument: 'perMessageDeflate' } },
       );
     }
     const control = new AbortController();
@@ -316,9 +336,21 @@ export class WsConnection {
 
   /**
    * Closes with a close frame (`code` default 1000). While still connecting, the connect is
-   * dropped instead and `open` rejects with `ABORTED`.
+   * dropped instead and `open` rejects with `ABORTED`. Throws `INVALID_ARGUMENT` for a code
+   * that may not be sent (RFC 6455 §7.4: 1000–1003, 1007–1014, 3000–4999) or a reason above
+   * 123 UTF-8 bytes, on either transport.
    */
   close(code = 1000, reason = ''): void {
+    if (!Number.isInteger(code) || !isValidWireCloseCode(code)) {
+      throw createError('INVALID_ARGUMENT', `close code ${code} may not be sent`, {
+        context: { argument: 'code' },
+      });
+    }
+    if (Buffer.byteLength(reason) > 123) {
+      throw createError('INVALID_ARGUMENT', 'close reason above 123 UTF-8 bytes', {
+        context: { argument: 'reason' },
+      });
+    }
     if (this.#closed) return;
     if (this.#cancelConnect !== undefined) {
       this.#cancelConnect();

@@ -128,9 +128,11 @@ describe.each(TRANSPORTS)('WsConnection (transport %s)', (transport) => {
     await connected;
     expect(c.isOpen).toBe(true);
     expect(c.lastReceivedAt).toBeGreaterThanOrEqual(beforeOpen);
+    c.lastReceivedAt = 0; // a ping alone must stamp it again
     const pong = new Promise<Buffer>((resolve) => serverSide!.once('pong', resolve));
     serverSide!.ping('p-1');
     expect((await pong).toString()).toBe('p-1'); // answered with the ping's payload
+    expect(c.lastReceivedAt).toBeGreaterThanOrEqual(beforeOpen);
     const beforeFrame = Date.now();
     s.broadcast({ hello: 1 });
     await until(() => messages.length === 1);
@@ -203,6 +205,25 @@ describe.each(TRANSPORTS)('WsConnection (transport %s)', (transport) => {
     expect(errors).toEqual([]);
   });
 
+  it('close() refuses a code that may not be sent or a reason above 123 bytes (INVALID_ARGUMENT), and stays open', async () => {
+    const s = await FaultServer.start();
+    cleanups.push(() => s.close());
+    const { c, closes } = conn(transport, s.url);
+    await c.open();
+    for (const code of [999, 1004, 1005, 1006, 1015, 2000, 5000, 1000.5]) {
+      expect(() => c.close(code)).toThrow(
+        expect.objectContaining({ code: 'INVALID_ARGUMENT', context: { argument: 'code' } }),
+      );
+    }
+    expect(() => c.close(1000, 'é'.repeat(62))).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', context: { argument: 'reason' } }),
+    );
+    expect(c.isOpen).toBe(true);
+    c.close(1000, 'é'.repeat(61)); // 122 bytes: fine
+    await until(() => closes.length === 1);
+    expect(closes).toEqual([[1000, 'é'.repeat(61)]]);
+  });
+
   it('passes handshake headers', async () => {
     const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
     cleanups.push(() => new Promise((r) => wss.close(r)));
@@ -266,6 +287,16 @@ describe.each(TRANSPORTS)('WsConnection (transport %s)', (transport) => {
     expect(err).toMatchObject({ code: 'TRANSPORT_CONNECTION_FAILED', context: { status: 403 } });
     expect(String((err as Error).message)).toContain('403');
   });
+
+  it.each(['not a url', 'ftp://127.0.0.1:1/ws', 'http://127.0.0.1:1/ws'])(
+    'a URL that is not ws:// or wss:// (%s): open() rejects with INVALID_ARGUMENT',
+    async (url) => {
+      const { c } = conn(transport, url);
+      let opening: Promise<void> | undefined;
+      expect(() => (opening = c.open())).not.toThrow();
+      await expect(opening).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    },
+  );
 
   it('refused connection fails with TRANSPORT_CONNECTION_FAILED; abort with ABORTED', async () => {
     const s = await FaultServer.start();
