@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
@@ -75,6 +76,37 @@ async function silentServer(): Promise<{ url: string; requested: Promise<Socket>
   return { url: `ws://127.0.0.1:${port}`, requested };
 }
 
+/**
+ * A TCP server that answers the upgrade by hand and writes `after` (server frames) in the
+ * same write as the 101, so they reach the client in the read that completes the handshake.
+ */
+async function upgradeWith(after: Buffer): Promise<string> {
+  const sockets: Socket[] = [];
+  const raw: NetServer = createNetServer((sock) => {
+    sockets.push(sock);
+    sock.on('error', () => undefined);
+    let head = '';
+    sock.on('data', (d: Buffer) => {
+      head += d.toString('latin1');
+      if (!head.includes('\r\n\r\n')) return;
+      const key = /sec-websocket-key: *(\S+)/i.exec(head)![1]!;
+      const accept = createHash('sha1')
+        .update(key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11')
+        .digest('base64');
+      const answer =
+        'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+        `Sec-WebSocket-Accept: ${accept}\r\n\r\n`;
+      sock.write(Buffer.concat([Buffer.from(answer, 'latin1'), after]));
+    });
+  });
+  await new Promise<void>((r) => raw.listen(0, '127.0.0.1', () => r()));
+  cleanups.push(() => {
+    for (const s of sockets) s.destroy();
+    return new Promise((r) => raw.close(r));
+  });
+  return `ws://127.0.0.1:${(raw.address() as AddressInfo).port}`;
+}
+
 /** A self-signed key and certificate for 127.0.0.1, made once per file with openssl. */
 let tls: { key: Buffer; cert: Buffer } | undefined;
 function selfSigned(): { key: Buffer; cert: Buffer } {
@@ -145,6 +177,62 @@ describe.each(TRANSPORTS)('WsConnection (transport %s)', (transport) => {
     expect(c.isOpen).toBe(false);
     expect(() => c.send('x')).toThrow(expect.objectContaining({ code: 'WS_NOT_CONNECTED' }));
     expect(c.ping()).toBe(false);
+  });
+
+  it('delivers text and binary, a frame sent with the upgrade answer, a large message over many reads, and a fragmented one with a ping between its fragments', async () => {
+    const s = await FaultServer.start();
+    cleanups.push(() => s.close());
+    const big = 'x'.repeat(1024 * 1024);
+    s.onConnection((ws) => {
+      ws.send('first'); // written right behind the 101: may share the client's first read
+      ws.send(Buffer.from([1, 2, 3]), { binary: true });
+      ws.send(big);
+      ws.send('ab', { fin: false });
+      ws.ping();
+      ws.send('cd', { fin: true });
+      ws.send('last');
+    });
+    const got: [string, boolean][] = [];
+    const c = new WsConnection(
+      { url: s.url, transport },
+      {
+        onMessage: (d, isBinary) =>
+          got.push([isBinary ? d.toString('hex') : d.toString(), isBinary]),
+        onClose: () => undefined,
+      },
+    );
+    cleanups.push(() => c.terminate());
+    await c.open();
+    await until(() => got.length === 5);
+    expect(got.map(([d, b]) => [d.length > 100 ? `${d.length} chars` : d, b])).toEqual([
+      ['first', false],
+      ['010203', true],
+      [`${big.length} chars`, false],
+      ['abcd', false],
+      ['last', false],
+    ]);
+    expect(got[2]![0]).toBe(big);
+  });
+
+  it('frames that came with the upgrade answer reach onMessage before the awaiting caller resumes; the close only after', async () => {
+    const text = (t: string) => Buffer.concat([Buffer.from([0x81, t.length]), Buffer.from(t)]);
+    const closeFrame = Buffer.from([0x88, 0x05, 0x0f, 0xa0, 0x62, 0x79, 0x65]); // 4000 'bye'
+    const url = await upgradeWith(Buffer.concat([text('one'), text('two'), closeFrame]));
+    const order: string[] = [];
+    const c = new WsConnection(
+      { url, transport },
+      {
+        onMessage: (d) => order.push(`message ${d.toString()}`),
+        onClose: (code, reason) => order.push(`close ${code} ${reason}`),
+      },
+    );
+    cleanups.push(() => c.terminate());
+    await c.open();
+    order.push('opened');
+    await until(() => order.length === 4);
+    // Both clients hand the upgrade's leftover bytes on before open()'s continuation runs
+    // (ws re-reads them on the next tick; native parses them as it starts).
+    expect(order).toEqual(['message one', 'message two', 'opened', 'close 4000 bye']);
   });
 
   it('close(): sends the close frame with its code and reason, then reports the echo', async () => {
