@@ -18,7 +18,12 @@ const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 /** How long a close handshake may take before the socket is destroyed (ms). */
 const CLOSE_TIMEOUT_MS = 5_000;
 
-/** What failed a native connection: an RFC 6455 rule and the close code it calls for. */
+/**
+ * What failed a native connection: an RFC 6455 rule and the close code it calls for.
+ *
+ * @example
+ * onError: (e) => { if (e instanceof NativeProtocolError) log(e.closeCode, e.message); }
+ */
 export class NativeProtocolError extends Error {
   constructor(
     message: string,
@@ -30,7 +35,12 @@ export class NativeProtocolError extends Error {
   }
 }
 
-/** Why {@link connectNative} failed. */
+/**
+ * Why {@link connectNative} failed.
+ *
+ * @example
+ * connectNative(opts).catch((e: NativeConnectError) => (e.kind === 'status' ? e.status : e.kind));
+ */
 export class NativeConnectError extends Error {
   constructor(
     message: string,
@@ -44,7 +54,12 @@ export class NativeConnectError extends Error {
   }
 }
 
-/** Callbacks of a {@link NativeWebSocket}, set before the first frame can arrive. */
+/**
+ * Callbacks of a {@link NativeWebSocket}, set before the first frame can arrive.
+ *
+ * @example
+ * const handlers: NativeHandlers = { onMessage: (d, bin) => handle(d, bin), onClose: (code) => log(code) };
+ */
 export interface NativeHandlers {
   /** One whole data message; `data` may be a view of the socket read: use it before returning. */
   readonly onMessage: (data: Buffer, isBinary: boolean) => void;
@@ -58,12 +73,24 @@ export interface NativeHandlers {
   readonly onError?: (error: Error) => void;
 }
 
+/**
+ * Options of {@link connectNative}.
+ *
+ * @example
+ * const opts: NativeConnectOptions = { url: 'wss://h/ws', handshakeTimeoutMs: 10_000, maxPayloadBytes: 1 << 26, skipUtf8Validation: false };
+ */
 export interface NativeConnectOptions {
+  /** `ws://` or `wss://` URL; anything else rejects with kind 'refused'. */
   readonly url: string;
+  /** Extra upgrade request headers. */
   readonly headers?: Readonly<Record<string, string>>;
+  /** Time allowed for TCP + TLS + upgrade (ms). */
   readonly handshakeTimeoutMs: number;
+  /** Largest message accepted, summed over its fragments (bytes); above it the close code is 1009. */
   readonly maxPayloadBytes: number;
+  /** Hand text messages on without the UTF-8 check (otherwise invalid UTF-8 closes with 1007). */
   readonly skipUtf8Validation: boolean;
+  /** Aborts the connect (kind 'aborted'); no effect once it resolved. */
   readonly signal?: AbortSignal;
 }
 
@@ -90,7 +117,12 @@ function takeMask(into: Buffer, at: number): void {
   maskAt += 4;
 }
 
-/** One masked client frame: header, mask key, masked payload, in one buffer. */
+/**
+ * One masked client frame: header, mask key, masked payload, in one buffer.
+ *
+ * @example
+ * socket.write(encodeClientFrame(0x1, '{"method":"SUBSCRIBE"}'));
+ */
 export function encodeClientFrame(opcode: number, payload: Buffer | string): Buffer {
   const length = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
   const head = length < 126 ? 2 : length < 65_536 ? 4 : 10;
@@ -126,7 +158,13 @@ export function encodeClientFrame(opcode: number, payload: Buffer | string): Buf
   return frame;
 }
 
-/** Close codes a peer may put on the wire (RFC 6455 §7.4, IANA registry). */
+/**
+ * Close codes a peer may put on the wire (RFC 6455 §7.4, IANA registry).
+ *
+ * @example
+ * isValidWireCloseCode(1000); // true
+ * isValidWireCloseCode(1006); // false: only ever reported locally
+ */
 export function isValidWireCloseCode(code: number): boolean {
   return (
     (code >= 1000 && code <= 1003) ||
@@ -138,6 +176,12 @@ export function isValidWireCloseCode(code: number): boolean {
 /**
  * An open native WebSocket (see the module comment). Made by {@link connectNative}; handlers
  * are attached with {@link NativeWebSocket.start} before any frame is parsed.
+ *
+ * @example
+ * const ws = await connectNative(opts);
+ * ws.start({ onMessage: (d) => handle(d), onClose: (code, reason) => log(code, reason) });
+ * ws.sendText('hello');
+ * ws.close(1000, 'bye');
  */
 export class NativeWebSocket {
   #socket: Socket;
@@ -190,8 +234,12 @@ export class NativeWebSocket {
     return this.#socket.writableLength;
   }
 
-  /** Attaches the handlers and starts reading (bytes that came with the upgrade first). */
+  /**
+   * Attaches the handlers and starts reading (bytes that came with the upgrade first). A
+   * socket that closed before is reported to `onClose` at once. Throws when called twice.
+   */
   start(handlers: NativeHandlers): void {
+    if (this.#handlers !== undefined) throw new Error('NativeWebSocket.start called twice');
     this.#handlers = handlers;
     if (this.#state === State.Closed) {
       handlers.onClose(this.#closeCode, this.#closeReason);
@@ -451,7 +499,10 @@ export class NativeWebSocket {
 
 /**
  * Opens a native WebSocket: HTTP/1.1 upgrade with a random key, the accept hash checked, no
- * extension or subprotocol accepted. Rejects with a {@link NativeConnectError}.
+ * extension or subprotocol accepted. Rejects (never throws) with a {@link NativeConnectError}.
+ *
+ * @example
+ * const ws = await connectNative({ url: 'wss://stream.binance.com:9443/ws', handshakeTimeoutMs: 10_000, maxPayloadBytes: 1 << 26, skipUtf8Validation: false, signal });
  */
 export function connectNative(options: NativeConnectOptions): Promise<NativeWebSocket> {
   let url: URL;

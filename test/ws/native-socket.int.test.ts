@@ -303,6 +303,53 @@ describe('close handshake', () => {
     expect(ws.isOpen).toBe(true);
   });
 
+  it('close(1005) sends an empty close frame', async () => {
+    const { rec, conn, ws } = await open();
+    ws.close(1005);
+    await conn.until(() => conn.closeFrames.length === 1);
+    expect(conn.closeFrames[0]!.payload.length).toBe(0);
+    await conn.sendClose();
+    await rec.whenClosed();
+    expect(rec.closes).toEqual([{ code: 1005, reason: '' }]);
+  });
+
+  it('a close() from onError does not replace the code of the failed rule', async () => {
+    const s = await start();
+    const ws = await connectNative(nativeOptions(s.url()));
+    clients.push(ws);
+    const rec = new ClientRecorder();
+    ws.start({
+      ...rec.handlers,
+      onError: (e) => {
+        rec.handlers.onError(e);
+        ws.close(1000, 'handler');
+      },
+    });
+    const conn = await s.connection();
+    await conn.write(serverFrame(0x1, Buffer.from([0xff])));
+    await expectFailed(rec, conn, 1007, /UTF-8/);
+  });
+
+  it('ping() refuses a payload above 125 bytes; start() twice throws', async () => {
+    const { ws, rec, conn } = await open();
+    expect(() => ws.ping(Buffer.alloc(126))).toThrow(RangeError);
+    expect(() => ws.start(rec.handlers)).toThrow(/twice/);
+    expect(ws.ping('p'.repeat(125))).toBe(true);
+    await conn.until(() => conn.frames.length === 1);
+    expect(conn.frames[0]).toMatchObject({ opcode: 0x9, masked: true, fin: true });
+    expect(conn.frames[0]!.payload.toString()).toBe('p'.repeat(125));
+    await conn.write(serverFrame(0xa, 'p'));
+    await rec.until(() => rec.pongs === 1);
+  });
+
+  it('a reset by the server is 1006, reported once', async () => {
+    const { rec, conn } = await open();
+    conn.socket.resetAndDestroy();
+    await rec.whenClosed();
+    await turns(2);
+    expect(rec.closes).toEqual([{ code: 1006, reason: '' }]);
+  });
+
   it('a server that never answers the close: the socket is destroyed after 5 s (1006)', async () => {
     const { rec, conn, ws } = await open({}, { endOnEnd: false });
     jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
