@@ -442,8 +442,11 @@ export class NativeWebSocket {
       return;
     }
     if (opcode === 0x0) {
-      this.#fragments.push(Buffer.from(chunk.subarray(start, end)));
-      this.#fragBytes += end - start;
+      // Empty fragments are not kept: maxPayload bounds the bytes, not the frame count.
+      if (end > start) {
+        this.#fragments.push(Buffer.from(chunk.subarray(start, end)));
+        this.#fragBytes += end - start;
+      }
       if (!fin) return;
       const data = Buffer.concat(this.#fragments, this.#fragBytes);
       const binary = this.#fragOpcode === 0x2;

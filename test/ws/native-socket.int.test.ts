@@ -204,6 +204,21 @@ describe('protocol violations fail the connection with the rule and its close co
     expect(rec.errors).toEqual([]);
   });
 
+  it('20 000 empty continuation frames between two 1-byte fragments assemble into the message', async () => {
+    const { rec, conn } = await open({ maxPayloadBytes: 10 });
+    const empty = serverFrame(0x0, '', { fin: false });
+    await conn.write(
+      Buffer.concat([
+        serverFrame(0x2, Buffer.from([1]), { fin: false }),
+        ...Array.from({ length: 20_000 }, () => empty),
+        serverFrame(0x0, Buffer.from([2])),
+      ]),
+    );
+    await rec.until(() => rec.messages.length === 1 || rec.closes.length > 0);
+    expect(rec.messages[0]!.data).toEqual(Buffer.from([1, 2]));
+    expect(rec.messages[0]!.isBinary).toBe(true);
+  });
+
   it('invalid UTF-8 text is delivered untouched when skipUtf8Validation is true', async () => {
     const { rec, conn } = await open({ skipUtf8Validation: true });
     const bad = Buffer.from([0x61, 0xff, 0xc0, 0x80, 0x62]);
