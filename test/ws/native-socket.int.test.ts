@@ -502,7 +502,7 @@ describe('opening handshake', () => {
     expect(err).toBeInstanceOf(NativeConnectError);
     expect((err as NativeConnectError).kind).toBe('handshake');
     expect((err as NativeConnectError).message).toMatch(message);
-    if (mode !== 'no-upgrade') await (await s.connection()).whenClosed();
+    await (await s.connection()).whenClosed();
   });
 
   it('HTTP 404 → kind status with the status', async () => {
