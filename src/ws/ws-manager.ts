@@ -665,6 +665,12 @@ export class WsManager<TMessage = unknown> {
         const err = isTickwireError(e)
           ? e
           : createError('TRANSPORT_CONNECTION_FAILED', 'connect failed', { cause: e });
+        // A configuration error (a URL that is not ws:// or wss://, an option the transport
+        // cannot honour) fails every attempt alike: stop instead of retrying forever.
+        if (err.code === 'INVALID_ARGUMENT') {
+          this.#stop(err);
+          return;
+        }
         this.events.emit({ type: 'error', error: err });
         if (this.#breaker.recordFailure(Date.now())) {
           this.events.emit({ type: 'circuit', state: 'open' });

@@ -24,7 +24,8 @@ export type Transport = (typeof TRANSPORTS)[number];
 /**
  * Proves that a suite really runs over `transport`: call-through spies on the native
  * client's connect and on `WsConnection.open`, checked after each test. The 'ws' run never
- * connects natively; the 'native' run does whenever a test opened a connection at all.
+ * connects natively; the 'native' run does whenever a test opened a connection to a
+ * ws:// or wss:// URL at all.
  * Call inside the `describe.each(TRANSPORTS)` body.
  */
 export function expectTransportUsed(transport: Transport): void {
@@ -36,7 +37,8 @@ export function expectTransportUsed(transport: Transport): void {
   });
   afterEach(() => {
     const nativeConnects = native!.mock.calls.length;
-    const opens = open!.mock.calls.length;
+    // Opens refused before any socket (a URL that is not ws:// or wss://) do not count.
+    const opens = open!.mock.contexts.filter((c) => /^wss?:/.test(c.url)).length;
     native!.mockRestore();
     open!.mockRestore();
     if (transport === 'ws') expect(nativeConnects).toBe(0);

@@ -248,6 +248,21 @@ describe.each(TRANSPORTS)('WsManager against a real ws server (transport %s)', (
     expect(m.state).toBe('stopped');
   });
 
+  it('a URL that is not ws:// or wss:// stops with INVALID_ARGUMENT instead of retrying', async () => {
+    const m = testManager(server.url.replace(/^ws:/, 'http:'), managers, {
+      transport,
+      backoff: { base: 1, cap: 1 },
+    });
+    const errors: string[] = [];
+    m.events.on('error', (e) => errors.push(e.error.code));
+    const s = m.subscribe<TestMsg>(channel('t'));
+    await expect(m.connect()).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(s.next()).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect(m.state).toBe('stopped');
+    expect(errors).toEqual(['INVALID_ARGUMENT']);
+    expect(server.connections).toBe(0);
+  });
+
   it('custom no-retry rule: any 4xxx stops', async () => {
     const m = manager({ noRetryCloseCodes: (c) => c >= 4000 && c < 5000 });
     const s = m.subscribe<TestMsg>(channel('t'));
