@@ -38,7 +38,7 @@ export function expectTransportUsed(transport: Transport): void {
   afterEach(() => {
     const nativeConnects = native!.mock.calls.length;
     // Opens refused before any socket (a URL that is not ws:// or wss://) do not count.
-    const opens = open!.mock.contexts.filter((c) => /^wss?:/.test(c.url)).length;
+    const opens = open!.mock.contexts.filter((c) => /^wss?:/.test((c as WsConnection).url)).length;
     native!.mockRestore();
     open!.mockRestore();
     if (transport === 'ws') expect(nativeConnects).toBe(0);
