@@ -126,13 +126,19 @@ export function runRaw(info: O2DepthServerInfo): Promise<DepthRunResult> {
   });
 }
 
+// BENCH_O2_TRANSPORT=ws|native picks the tickwire side's WebSocket client (default: the
+// adapter's default, native).
+const transport = process.env.BENCH_O2_TRANSPORT;
+const streamOptions =
+  transport === 'ws' || transport === 'native' ? { transport: transport as 'ws' | 'native' } : {};
+
 /**
  * `streamDepth` alone (no book): the typed stream the book is built on, to tell the cost of
  * the stream layer from the cost of the book layer in the same run. Its "correct" only
  * says the last update arrived (no book is kept).
  */
 export async function runStream(info: O2DepthServerInfo): Promise<DepthRunResult> {
-  const o2 = new O2Adapter({ restUrl: info.restUrl, wsUrl: info.wsUrl });
+  const o2 = new O2Adapter({ restUrl: info.restUrl, wsUrl: info.wsUrl, stream: streamOptions });
   try {
     await o2.loadMarkets();
     let count = 0;
@@ -159,7 +165,7 @@ export async function runStream(info: O2DepthServerInfo): Promise<DepthRunResult
 }
 
 export async function runTickwire(info: O2DepthServerInfo): Promise<DepthRunResult> {
-  const o2 = new O2Adapter({ restUrl: info.restUrl, wsUrl: info.wsUrl });
+  const o2 = new O2Adapter({ restUrl: info.restUrl, wsUrl: info.wsUrl, stream: streamOptions });
   try {
     await o2.loadMarkets();
     let t0 = 0n;

@@ -86,6 +86,11 @@ export interface O2StreamOptions {
   readonly circuitBreaker?: CircuitBreakerConfig;
   /** Default 10 000 (ms). */
   readonly handshakeTimeoutMs?: number;
+  /**
+   * WebSocket client: `'native'`, tickwire's own RFC 6455 client (less CPU per frame), or
+   * `'ws'`. Default `'native'`.
+   */
+  readonly transport?: 'ws' | 'native';
 }
 
 /**
@@ -171,6 +176,7 @@ export class O2Streams {
         ? {}
         : { handshakeTimeoutMs: options.handshakeTimeoutMs }),
       ...(options.circuitBreaker === undefined ? {} : { circuitBreaker: options.circuitBreaker }),
+      transport: options.transport ?? 'native',
       decode: decodeO2Message,
       router: (m) => this.routeKey(m),
       preProcessors: [(frame: unknown): unknown => (frame === NO_FRAME ? DROP : frame)],
