@@ -92,6 +92,8 @@ export interface NativeConnectOptions {
   readonly skipUtf8Validation: boolean;
   /** Aborts the connect (kind 'aborted'); no effect once it resolved. */
   readonly signal?: AbortSignal;
+  /** Trusted CA certificates for `wss://` (node:tls `ca`); default Node's bundled ones. */
+  readonly ca?: readonly (string | Buffer)[];
 }
 
 const enum State {
@@ -543,7 +545,12 @@ export function connectNative(options: NativeConnectOptions): Promise<NativeWebS
         'Sec-WebSocket-Version': '13',
         'Sec-WebSocket-Key': key,
       },
-      ...(secure ? { rejectUnauthorized: true } : {}),
+      ...(secure
+        ? {
+            rejectUnauthorized: true,
+            ...(options.ca === undefined ? {} : { ca: [...options.ca] }),
+          }
+        : {}),
     });
     const signal = options.signal;
     const timer = setTimeout(() => {

@@ -1,3 +1,4 @@
+import { rootCertificates } from 'node:tls';
 import WebSocket from 'ws';
 import { createError, type TickwireError } from '../errors/index.js';
 import {
@@ -42,6 +43,11 @@ export interface WsConnectionOptions {
    * `INVALID_ARGUMENT`.
    */
   readonly transport?: 'ws' | 'native';
+  /**
+   * Extra certificate authorities (PEM) trusted for `wss://` on top of Node's bundled ones,
+   * say a corporate TLS proxy's. Verification itself stays on. Default none.
+   */
+  readonly extraCaCertificates?: readonly (string | Buffer)[];
 }
 
 /** True for a URL that parses and is `ws:` or `wss:`. */
@@ -77,6 +83,11 @@ export interface WsConnectionHandlers {
    * error (reset) is not reported here: its close (1006) tells it. The same on both transports.
    */
   readonly onError?: (error: TickwireError) => void;
+}
+
+/** Node's bundled CAs plus the caller's (node:tls `ca` replaces the bundled list otherwise). */
+function trustedCas(extra: readonly (string | Buffer)[]): (string | Buffer)[] {
+  return [...rootCertificates, ...extra];
 }
 
 /**
@@ -153,6 +164,7 @@ export class WsConnection {
       maxPayload: o.maxPayloadBytes ?? 64 * 1024 * 1024,
       skipUTF8Validation: o.skipUtf8Validation ?? false,
       rejectUnauthorized: true,
+      ...(o.extraCaCertificates === undefined ? {} : { ca: trustedCas(o.extraCaCertificates) }),
     });
     this.#ws = ws;
     return new Promise<void>((resolve, reject) => {
@@ -256,6 +268,7 @@ export class WsConnection {
         maxPayloadBytes: o.maxPayloadBytes ?? 64 * 1024 * 1024,
         skipUtf8Validation: o.skipUtf8Validation ?? false,
         signal: control.signal,
+        ...(o.extraCaCertificates === undefined ? {} : { ca: trustedCas(o.extraCaCertificates) }),
       });
     } catch (err) {
       const e = err as NativeConnectError;

@@ -79,6 +79,11 @@ export interface WsManagerOptions<TMessage> {
    * {@link WsConnectionOptions.transport}). Default `'ws'`.
    */
   readonly transport?: 'ws' | 'native';
+  /**
+   * Extra certificate authorities (PEM) trusted for `wss://` on top of Node's bundled ones
+   * (see {@link WsConnectionOptions.extraCaCertificates}). Default none.
+   */
+  readonly extraCaCertificates?: readonly (string | Buffer)[];
   /** Run on every outgoing frame before it is serialised, in order. Default none. */
   readonly preProcessors?: readonly Stage<unknown>[];
   /** Run on every incoming message before routing, in order; keep them synchronous. Default none. */
@@ -649,6 +654,9 @@ export class WsManager<TMessage = unknown> {
             : { highWatermarkBytes: this.#o.highWatermarkBytes }),
           ...(this.#o.skipUtf8Validation === true ? { skipUtf8Validation: true } : {}),
           ...(this.#o.transport === undefined ? {} : { transport: this.#o.transport }),
+          ...(this.#o.extraCaCertificates === undefined
+            ? {}
+            : { extraCaCertificates: this.#o.extraCaCertificates }),
         },
         {
           onMessage: this.#onMessage,

@@ -125,6 +125,8 @@ function selfSigned(): { key: Buffer; cert: Buffer } {
         '1',
         '-subj',
         '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
         '-keyout',
         path.join(dir, 'key.pem'),
         '-out',
@@ -451,6 +453,40 @@ describe.each(TRANSPORTS)('WsConnection (transport %s)', (transport) => {
     expect(err).toMatchObject({ code: 'TRANSPORT_CONNECTION_FAILED' });
     expect(String((err as Error).message)).toMatch(/self[- ]signed|certificate/i);
     expect(upgraded).toBe(0);
+  });
+
+  it('wss with the server CA added through extraCaCertificates: connects, verifies and carries frames both ways', async () => {
+    const { key, cert } = selfSigned();
+    const https: HttpsServer = createHttpsServer({ key, cert });
+    const wss = new WebSocketServer({ server: https });
+    const got: string[] = [];
+    wss.on('connection', (ws) => {
+      ws.on('message', (d: Buffer) => {
+        got.push(d.toString());
+        ws.send(`echo ${d.toString()}`);
+      });
+    });
+    await new Promise<void>((r) => https.listen(0, '127.0.0.1', () => r()));
+    cleanups.push(() => {
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+      https.closeAllConnections();
+      return new Promise((r) => https.close(r));
+    });
+    const port = (https.address() as AddressInfo).port;
+    const { c, messages } = conn(transport, `wss://127.0.0.1:${port}`, {
+      extraCaCertificates: [cert],
+    });
+    await c.open();
+    c.send('hello');
+    await until(() => messages.length === 1);
+    expect(got).toEqual(['hello']);
+    expect(messages).toEqual(['echo hello']);
+    // Verification stays on: the same CA does not vouch for another host name.
+    const other = conn(transport, `wss://localhost:${port}`, {
+      extraCaCertificates: [cert],
+    }).c;
+    await expect(other.open()).rejects.toMatchObject({ code: 'TRANSPORT_CONNECTION_FAILED' });
   });
 
   it('send backpressure: above the high watermark send fails with WS_BACKPRESSURE', async () => {
