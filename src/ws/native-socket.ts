@@ -61,7 +61,11 @@ export class NativeConnectError extends Error {
  * const handlers: NativeHandlers = { onMessage: (d, bin) => handle(d, bin), onClose: (code) => log(code) };
  */
 export interface NativeHandlers {
-  /** One whole data message; `data` may be a view of the socket read: use it before returning. */
+  /**
+   * One whole data message. `data` may be a view of the socket read: still valid later (a
+   * read's memory is never reused), but keeping it keeps the whole read alive; copy a small
+   * part that must outlive the call.
+   */
   readonly onMessage: (data: Buffer, isBinary: boolean) => void;
   /** Called once per socket read, before its frames are handed on. */
   readonly onRead?: () => void;
