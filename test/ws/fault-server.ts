@@ -23,6 +23,7 @@ export class FaultServer {
   #http: Server;
   #wss: WebSocketServer;
   #stalled = false;
+  #pongsMuted = false;
   #onConnection: ((ws: WebSocket, n: number) => void) | undefined;
   #onFrame: ((ws: WebSocket, json: unknown, text: string) => void) | undefined;
   #waiters: { check: () => boolean; resolve: () => void }[] = [];
@@ -77,6 +78,11 @@ export class FaultServer {
   /** Stops answering pings and sending anything: a silent half-open peer. */
   stall(stalled = true): void {
     this.#stalled = stalled;
+  }
+
+  /** Pings go unanswered while data still flows (a peer whose pongs are lost). */
+  mutePongs(muted = true): void {
+    this.#pongsMuted = muted;
   }
 
   /** Stops listening: new connections are refused. Open sockets are killed. */
@@ -142,7 +148,7 @@ export class FaultServer {
       this.sockets.push(ws);
       ws.on('error', () => undefined);
       ws.on('ping', (data) => {
-        if (!this.#stalled) ws.pong(data);
+        if (!this.#stalled && !this.#pongsMuted) ws.pong(data);
       });
       ws.on('message', (data: Buffer) => {
         if (this.#stalled) return;

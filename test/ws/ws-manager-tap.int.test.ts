@@ -17,6 +17,7 @@ import {
 
 let server: FaultServer;
 const managers: WsManager<TestMsg>[] = [];
+const intervals: ReturnType<typeof setInterval>[] = [];
 
 /** The parsed frame (the tap sees the raw bytes). */
 const msg = (data: Buffer): TestMsg => JSON.parse(data.toString()) as TestMsg;
@@ -42,6 +43,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  for (const t of intervals.splice(0)) clearInterval(t);
   await Promise.all(managers.splice(0).map((m) => m.close()));
   await server.close();
 });
@@ -83,6 +85,36 @@ describe.each(TRANSPORTS)('WsManager tap (transport %s)', (transport) => {
     expect(after.messagesIn - before.messagesIn).toBe(7);
     expect(after.parseFailures).toBe(0);
     expect(after.unroutable).toBe(0);
+  });
+
+  it('consumed frames keep the heartbeat alive: no ping is needed while they flow', async () => {
+    const m = manager({ tap: () => true, heartbeat: { interval: 40, timeout: 40 } });
+    const codes = errorCodes(m);
+    await subscribed(m);
+    server.mutePongs();
+    // Frames every 5 ms, 60 of them (≈ 300 ms, well past interval + timeout): had tapped
+    // frames not counted as signs of life, the unanswered ping would drop the socket first.
+    let sent = 0;
+    const feed = setInterval(() => {
+      if (sent < 60) server.broadcast({ key: 't', seq: ++sent });
+    }, 5);
+    intervals.push(feed);
+    const first = await new Promise<'all tapped' | 'closed'>((resolve) => {
+      const off = m.events.on('closed', () => resolve('closed'));
+      const poll = setInterval(() => {
+        if (m.stats().tapped < 60) return;
+        off();
+        resolve('all tapped');
+      }, 5);
+      intervals.push(poll);
+    });
+    for (const t of intervals.splice(0)) clearInterval(t);
+    expect(first).toBe('all tapped');
+    expect(codes).toEqual([]);
+    expect(server.connections).toBe(1);
+    // Once they stop, the silence is noticed: a ping goes unanswered and the socket drops.
+    await nextEvent(m, 'closed', () => true, 3000);
+    expect(codes).toContain('WS_HEARTBEAT_TIMEOUT');
   });
 
   it('a throwing tap is a MESSAGE_PARSE_FAILED error and a parse failure; later frames still flow', async () => {
