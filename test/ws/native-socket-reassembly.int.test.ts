@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { createPrng } from '../../src/testing/index.js';
 import type { NativeWebSocket } from '../../src/ws/native-socket.js';
 import { FrameServer, openClient, serverFrame } from './frame-server.js';
 
@@ -18,23 +19,13 @@ afterEach(async () => {
   server = undefined;
 });
 
-/** mulberry32: payload bytes from a seed, so a counterexample prints small. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 const CHARS = ['a', 'Z', '7', ' ', '{', 'é', 'ß', '€', '中', '😀'];
 
 /** Exactly `size` bytes: random bytes, or valid UTF-8 with 1- to 4-byte characters. */
 function payloadOf(size: number, binary: boolean, seed: number): Buffer {
-  const next = prng(seed);
+  // Payload bytes from a seed, so a counterexample prints small.
+  const rng = createPrng(seed);
+  const next = (): number => rng.next();
   if (binary) {
     const out = Buffer.allocUnsafe(size);
     for (let i = 0; i < size; i++) out[i] = (next() * 256) | 0;
